@@ -1,0 +1,280 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { InputError, errorMessage, type ErrorIssue } from '../core/errors.ts';
+import { contentHash, sha256 } from '../core/ids.ts';
+import { agentDefinitionSchema, type AgentDefinition } from './schema.ts';
+import { createAjv } from './actions/invoke.ts';
+
+/** One version of an agent: the parsed, defaulted definition and the hash that names it. */
+export interface LoadedAgent {
+  definition: AgentDefinition;
+  /** Content hash of the definition and of the action module sources it runs. */
+  version: string;
+  /** Absolute path of the agent file. */
+  file: string;
+  /** Absolute folder of the agent file; relative paths in the definition start here. */
+  dir: string;
+}
+
+export const AGENT_FILE = 'agent.yaml';
+
+type Segment = string | number;
+
+/** Loads an agent file, or the agent.yaml in a folder; every problem is reported at once with file, line and field. */
+export async function loadAgent(pathOrDir: string): Promise<LoadedAgent> {
+  const file = await agentFileAt(pathOrDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read agent file ${file}: ${errorMessage(err)}`, [{ file, message: errorMessage(err) }]);
+  }
+  return parseAgent(text, file);
+}
+
+/** Parses agent file text; `file` names it in issues and anchors relative paths. */
+export async function parseAgent(text: string, file: string): Promise<LoadedAgent> {
+  file = path.resolve(file);
+  const dir = path.dirname(file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col };
+  };
+  const fail = (issues: ErrorIssue[]): never => {
+    issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    throw new InputError(`invalid agent definition ${file} (${count})`, issues);
+  };
+
+  if (doc.errors.length) fail(doc.errors.map((e) => ({ ...at(e.pos[0]), message: `YAML syntax: ${e.message}` })));
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    fail([{ file, line: 1, column: 1, message: 'the file is empty: an agent needs at least name, description and topics' }]);
+  }
+  if (!isMap(doc.contents)) {
+    fail([{ ...at(doc.contents?.range?.[0] ?? 0), message: 'the file must be a mapping of fields (name, description, topics, ...)' }]);
+  }
+
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const locate = (segments: Segment[], pointAtKey = false) => locateNode(doc, segments, pointAtKey, at);
+  const issues: ErrorIssue[] = [];
+  const parsed = agentDefinitionSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const segments = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const { found: _found, ...where } = locate([...segments, key], true);
+          issues.push({ ...where, path: formatPath([...segments, key]), message: `unknown field "${key}"` });
+        }
+        continue;
+      }
+      const { found, ...where } = locate(segments);
+      const missing = !found && (issue.code === 'invalid_type' || issue.code === 'invalid_union');
+      const field = segments.at(-1);
+      issues.push({ ...where, path: formatPath(segments), message: missing ? `missing required field "${String(field)}"` : issue.message });
+    }
+  }
+  issues.push(...(await checkReferences(raw, dir, locate)));
+  if (!parsed.success || issues.length) fail(issues);
+
+  const definition = parsed.data as AgentDefinition;
+  return { definition, version: await versionOf(definition, dir), file, dir };
+}
+
+/**
+ * The version hash covers what changes behaviour: the defaulted definition (minus the editor-only
+ * `$schema`) and the source of every action module, so editing a module makes a new version.
+ */
+async function versionOf(definition: AgentDefinition, dir: string): Promise<string> {
+  const { $schema: _editorOnly, ...content } = definition;
+  const sources: Record<string, string> = {};
+  for (const action of definition.actions) {
+    if (action.implementation.type !== 'module') continue;
+    sources[action.implementation.module] = sha256(await readFile(path.resolve(dir, action.implementation.module)));
+  }
+  return contentHash({ definition: content, sources });
+}
+
+/** Checks the schema cannot express: action inputs are JSON Schemas, referenced files exist. */
+async function checkReferences(raw: unknown, dir: string, locate: (segments: Segment[]) => ErrorIssue & { found: boolean }): Promise<ErrorIssue[]> {
+  const issues: ErrorIssue[] = [];
+  const issue = (segments: Segment[], message: string) => {
+    const { found: _found, ...where } = locate(segments);
+    issues.push({ ...where, path: formatPath(segments), message });
+  };
+  const root = asRecord(raw);
+  const actions = Array.isArray(root?.actions) ? root.actions : [];
+  const ajv = createAjv();
+  for (const [i, entry] of actions.entries()) {
+    const action = asRecord(entry);
+    const input = action?.input;
+    if (input !== undefined && asRecord(input)) {
+      const schema = input as Record<string, unknown>;
+      if (schema.type !== 'object') issue(['actions', i, 'input', ...(schema.type === undefined ? [] : ['type'])], 'must be a JSON Schema with type: object');
+      if (!ajv.validateSchema(schema)) {
+        // The meta-schema reports one mistake several ways (enum, then anyOf); the first says most.
+        const reported = new Set<string>();
+        for (const e of ajv.errors ?? []) {
+          if (reported.has(e.instancePath)) continue;
+          reported.add(e.instancePath);
+          const allowed = e.keyword === 'enum' ? ` (one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+          issue(['actions', i, 'input', ...pointerSegments(e.instancePath)], `invalid JSON Schema: ${e.message ?? 'invalid'}${allowed}`);
+        }
+      } else {
+        try {
+          ajv.compile(schema);
+        } catch (err) {
+          issue(['actions', i, 'input'], `invalid JSON Schema: ${errorMessage(err)}`);
+        }
+      }
+    }
+    const impl = asRecord(action?.implementation);
+    if (impl?.type === 'module' && typeof impl.module === 'string' && impl.module) {
+      if (!(await isFile(path.resolve(dir, impl.module)))) issue(['actions', i, 'implementation', 'module'], `module file not found: ${path.resolve(dir, impl.module)}`);
+    }
+  }
+  const knowledge = Array.isArray(root?.knowledge) ? root.knowledge : [];
+  for (const [i, entry] of knowledge.entries()) {
+    const source = asRecord(entry);
+    if (typeof source?.path === 'string' && source.path) {
+      const full = path.resolve(dir, source.path);
+      if (!(await stat(full).catch(() => null))) issue(['knowledge', i, 'path'], `knowledge path not found: ${full}`);
+    }
+  }
+  return issues;
+}
+
+/**
+ * Finds the YAML node at a field path. When a key is missing, points at the map that should hold it;
+ * `pointAtKey` points at the key itself (for unknown fields) rather than its value.
+ */
+function locateNode(
+  doc: Document,
+  segments: Segment[],
+  pointAtKey: boolean,
+  at: (offset: number) => { file: string; line: number; column: number },
+): ErrorIssue & { found: boolean } {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const [i, segment] of segments.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (pair) next = pointAtKey && i === segments.length - 1 ? pair.key : (pair.value ?? pair.key);
+      // A null value (`key:` with nothing after it) has no range of its own: use the key's.
+      if (pair && rangeStart(next) === undefined) next = pair.key;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment];
+    }
+    if (next === undefined || next === null || rangeStart(next) === undefined) return { ...at(offset), message: '', found: false };
+    node = next;
+    offset = rangeStart(next) ?? offset;
+  }
+  return { ...at(offset), message: '', found: true };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : undefined;
+}
+
+/** `['topics', 1, 'examples', 0]` → `topics[1].examples[0]`; keys that are not plain names are quoted. */
+export function formatPath(segments: readonly Segment[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(s)) out += out ? `.${s}` : s;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+/** JSON Pointer (`/properties/order_id/type`) → path segments. */
+function pointerSegments(pointer: string): Segment[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => null))?.isFile() ?? false;
+}
+
+async function agentFileAt(pathOrDir: string): Promise<string> {
+  const full = path.resolve(pathOrDir);
+  const info = await stat(full).catch(() => null);
+  if (!info) throw new InputError(`no agent file or folder at ${full}`, [{ file: full, message: 'not found' }]);
+  if (!info.isDirectory()) return full;
+  const file = path.join(full, AGENT_FILE);
+  if (!(await isFile(file))) throw new InputError(`folder ${full} has no ${AGENT_FILE}`, [{ file, message: 'not found' }]);
+  return file;
+}
+
+/**
+ * Every agent in a folder: `agent.yaml` at its root and `<name>/agent.yaml` one level down. Broken
+ * agents come back as errors so one bad file does not hide the others.
+ */
+export async function loadAgentsDir(dir: string): Promise<{ agents: LoadedAgent[]; errors: InputError[] }> {
+  const root = path.resolve(dir);
+  const entries = await readdir(root, { withFileTypes: true }).catch((err: unknown) => {
+    throw new InputError(`cannot read agents folder ${root}: ${errorMessage(err)}`, [{ file: root, message: errorMessage(err) }]);
+  });
+  const files = [path.join(root, AGENT_FILE), ...entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name)).map((e) => path.join(root, e.name, AGENT_FILE))];
+  const agents: LoadedAgent[] = [];
+  const errors: InputError[] = [];
+  const byName = new Map<string, LoadedAgent>();
+  for (const file of files) {
+    if (!(await isFile(file))) continue;
+    try {
+      const agent = await loadAgent(file);
+      const clash = byName.get(agent.definition.name);
+      if (clash) {
+        errors.push(new InputError(`two agents are named "${agent.definition.name}": ${clash.file} and ${file}`, [{ file, path: 'name', message: `already used by ${clash.file}` }]));
+        continue;
+      }
+      byName.set(agent.definition.name, agent);
+      agents.push(agent);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      errors.push(err);
+    }
+  }
+  return { agents, errors };
+}
+
+/** AGENT as every command takes it: a path to an agent file or its folder, or an agent's name under agentsDir. */
+export async function resolveAgentRef(ref: string, agentsDir?: string): Promise<LoadedAgent> {
+  if (await stat(path.resolve(ref)).catch(() => null)) return loadAgent(ref);
+  if (!agentsDir) {
+    throw new InputError(`no agent file or folder at ${path.resolve(ref)} (pass --agents DIR to look agents up by name)`, [{ path: 'agent', message: `not found: ${ref}` }]);
+  }
+  if (!(await stat(path.resolve(agentsDir)).catch(() => null))?.isDirectory()) {
+    throw new InputError(`no agent file or folder at ${path.resolve(ref)}, and no agents folder at ${path.resolve(agentsDir)} to look "${ref}" up by name`, [
+      { path: 'agent', message: `not found: ${ref}` },
+    ]);
+  }
+  // A folder named like the agent is the common layout; its own errors are the useful ones.
+  const named = path.join(path.resolve(agentsDir), ref, AGENT_FILE);
+  if (!ref.includes('/') && (await isFile(named))) {
+    const agent = await loadAgent(named);
+    if (agent.definition.name === ref) return agent;
+  }
+  const { agents, errors } = await loadAgentsDir(agentsDir);
+  const match = agents.find((a) => a.definition.name === ref);
+  if (match) return match;
+  const names = agents.map((a) => a.definition.name);
+  const available = names.length ? `available: ${names.join(', ')}` : `no valid agents in ${path.resolve(agentsDir)}`;
+  const broken = errors.length ? ` (${errors.length} agent file(s) failed to load)` : '';
+  throw new InputError(`unknown agent "${ref}"; ${available}${broken}`, [{ path: 'agent', message: `unknown agent "${ref}"; ${available}` }]);
+}

@@ -1,0 +1,77 @@
+import type { ModelMessage } from 'ai';
+import type { Citation } from '../../models/local/contracts.ts';
+
+/** What a client sees of an approval. */
+export interface ApprovalView {
+  id: string;
+  sessionId: string;
+  turnId: string;
+  action: string;
+  arguments: Record<string, unknown>;
+  status: 'pending' | 'approved' | 'denied';
+  decidedBy: string | null;
+  reason: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export type TurnStatus = 'completed' | 'awaiting_approval' | 'failed' | 'denied';
+
+/** The answer to one message, the same on every channel. */
+export interface TurnResult {
+  sessionId: string;
+  turnId: string;
+  traceId: string;
+  status: TurnStatus;
+  reply: string | null;
+  topic: string | null;
+  confidence: number | null;
+  citations: Citation[];
+  approvals: ApprovalView[];
+  error: string | null;
+  agent: { name: string; version: string };
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  latencyMs: number;
+}
+
+/** Streamed while a turn runs (server-sent events, the CLI). */
+export type TurnEvent =
+  | { type: 'route'; topic: string | null; confidence: number | null }
+  | { type: 'approval_required'; approvals: ApprovalView[] }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; result: TurnResult };
+
+/** A call the model (or local policy) wants to make. */
+export interface PlannedCall {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** Carried on the session between turns: an action that still needs an argument from the user. */
+export interface PendingArguments {
+  topic: string;
+  action: string;
+  args: Record<string, unknown>;
+  missing: string[];
+}
+
+export interface SessionState {
+  pending?: PendingArguments;
+}
+
+/** Stored on a suspended turn: enough to continue it once every approval is decided. */
+export type Continuation =
+  | { kind: 'local'; topic: string; confidence: number | null; call: PlannedCall; approvalId: string }
+  | {
+      kind: 'llm';
+      topic: string | null;
+      confidence: number | null;
+      system: string;
+      messages: ModelMessage[];
+      /** Results of the step's calls that ran before the turn paused. */
+      results: { call: PlannedCall; outcome: { ok: true; result: unknown } | { ok: false; error: string } }[];
+      /** Calls waiting for a person, by approval id. */
+      waiting: { approvalId: string; call: PlannedCall }[];
+      stepsUsed: number;
+    };

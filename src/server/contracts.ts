@@ -1,0 +1,162 @@
+import { z } from '@hono/zod-openapi';
+
+/** Request and response shapes of the HTTP API: validation at the edge and the OpenAPI document. */
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string().optional(), message: z.string(), file: z.string().optional(), line: z.number().optional() })).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const IdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const CreateSessionBody = z
+  .object({ agent: z.string().min(1).openapi({ example: 'acme-support' }), channel: z.string().min(1).max(40).default('api') })
+  .openapi('CreateSession');
+
+export const Session = z
+  .object({ id: z.string(), agent: z.string(), agentVersion: z.string(), channel: z.string(), createdAt: z.string() })
+  .openapi('Session');
+
+export const SessionWithMessages = Session.extend({
+  messages: z.array(z.object({ role: z.string(), content: z.string(), turnId: z.string(), createdAt: z.string() })),
+}).openapi('SessionWithMessages');
+
+export const SendMessageBody = z
+  .object({
+    text: z.string().min(1).max(20_000).openapi({ example: 'Where is my order A1001?' }),
+    stream: z.boolean().default(false).openapi({ description: 'Answer as server-sent events: route, delta, approval_required, done.' }),
+  })
+  .openapi('SendMessage');
+
+export const Approval = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    turnId: z.string(),
+    action: z.string(),
+    arguments: z.record(z.string(), z.unknown()),
+    status: z.enum(['pending', 'approved', 'denied']),
+    decidedBy: z.string().nullable(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    decidedAt: z.string().nullable(),
+  })
+  .openapi('Approval');
+
+export const Citation = z.object({ n: z.number(), passageId: z.string(), source: z.string(), quote: z.string() }).openapi('Citation');
+
+export const TurnResult = z
+  .object({
+    sessionId: z.string(),
+    turnId: z.string(),
+    traceId: z.string(),
+    status: z.enum(['completed', 'awaiting_approval', 'failed', 'denied']),
+    reply: z.string().nullable(),
+    topic: z.string().nullable(),
+    confidence: z.number().nullable(),
+    citations: z.array(Citation),
+    approvals: z.array(Approval),
+    error: z.string().nullable(),
+    agent: z.object({ name: z.string(), version: z.string() }),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() }),
+    latencyMs: z.number(),
+  })
+  .openapi('TurnResult');
+
+export const ListApprovalsQuery = z.object({
+  status: z.enum(['pending', 'approved', 'denied']).optional().default('pending'),
+  session: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const DecisionBody = z
+  .object({ by: z.string().max(200).optional(), reason: z.string().max(2000).optional() })
+  .openapi('Decision');
+
+export const DecisionResult = z.object({ approval: Approval, turn: TurnResult.nullable() }).openapi('DecisionResult');
+
+export const ListTracesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  agent: z.string().optional(),
+  session: z.string().optional(),
+  status: z.enum(['completed', 'awaiting_approval', 'failed', 'denied']).optional(),
+});
+
+const TraceFields = {
+  id: z.string(),
+  projectId: z.string(),
+  sessionId: z.string().nullable(),
+  turnId: z.string().nullable(),
+  agentName: z.string(),
+  agentVersion: z.string(),
+  channel: z.string(),
+  status: z.enum(['completed', 'awaiting_approval', 'failed', 'denied']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  input: z.string(),
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+  topic: z.string().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+};
+
+export const Span = z
+  .object({
+    id: z.string(),
+    traceId: z.string(),
+    parentId: z.string().nullable(),
+    kind: z.enum(['turn', 'guard', 'route', 'retrieve', 'model', 'tool', 'approval', 'respond']),
+    name: z.string(),
+    status: z.enum(['ok', 'error', 'pending']),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    model: z.string().nullable(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    costUsd: z.number(),
+    input: z.unknown(),
+    output: z.unknown(),
+    attributes: z.record(z.string(), z.unknown()),
+    error: z.string().nullable(),
+  })
+  .openapi('Span');
+
+export const Trace = z.object(TraceFields).openapi('Trace');
+export const TraceWithSpans = z.object({ ...TraceFields, spans: z.array(Span) }).openapi('TraceWithSpans');
+
+export const AgentSummary = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    description: z.string(),
+    models: z.record(z.string(), z.string().optional()),
+    topics: z.array(z.object({ name: z.string(), description: z.string(), actions: z.array(z.string()) })),
+    actions: z.array(z.object({ name: z.string(), description: z.string(), approval: z.enum(['none', 'required']) })),
+  })
+  .openapi('Agent');
+
+/** The subset of OpenAI's chat-completions request this channel honours; other fields are accepted and ignored. */
+export const ChatCompletionRequest = z
+  .object({
+    model: z.string().min(1).openapi({ description: 'The agent name.', example: 'acme-support' }),
+    messages: z
+      .array(
+        z.object({
+          role: z.enum(['system', 'user', 'assistant', 'tool', 'developer']),
+          content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()), z.null()]),
+        }).loose(),
+      )
+      .min(1),
+    stream: z.boolean().default(false),
+  })
+  .loose()
+  .openapi('ChatCompletionRequest');

@@ -1,0 +1,19 @@
+/**
+ * The one database interface every area uses. Two implementations (PGlite embedded, PostgreSQL
+ * server mode) run the same SQL and migrations, so nothing above this file knows which it has.
+ *
+ * Conventions: JSON values are passed as JSON text and cast in SQL (`$1::jsonb`); timestamps are
+ * `timestamptz` and come back as Date; every table has `project_id`.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction: all of its writes land, or none do. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PROJECT_ID = 'default';

@@ -1,0 +1,71 @@
+import pg from 'pg';
+import type { Db, Queryable } from './db.ts';
+
+const INT8_OID = 20;
+
+/**
+ * Per-pool type parsing, so importing us never changes the global parsers of the application's own
+ * `pg` use. timestamptz → Date and json/jsonb → parsed value are node-postgres defaults already;
+ * int8 (what count(*) and sum(integer) return) comes back as a number, as it does on PGlite, so
+ * callers see the same values on both stores. Our counts stay far below 2^53.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Db over a PostgreSQL server through a pool. A transaction takes one client for its whole life so
+ * its statements run on one connection; other callers keep using the rest of the pool meanwhile.
+ *
+ * A query without parameters may hold several statements (migration files do); it then returns the
+ * rows of the last one.
+ */
+export class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  /** A server arbitrates between processes itself: nothing to lock. */
+  readonly lock = null;
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, opts: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString, types, max: opts.max ?? 10 });
+    // An idle client losing its connection (server restart) must not crash the process; the pool
+    // drops it and the next query opens a fresh one.
+    this.pool.on('error', () => {});
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+    return run<T>(this.pool, sql, params);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ query: <R>(sql: string, params?: unknown[]) => run<R>(client, sql, params) });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // The connection itself failed: give it back destroyed rather than reuse it.
+        broken = rollbackErr;
+      }
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+async function run<T>(target: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<T[]> {
+  const result = (await target.query(sql, params && params.length > 0 ? params : undefined)) as pg.QueryResult | pg.QueryResult[];
+  const last = Array.isArray(result) ? result.at(-1) : result;
+  return (last?.rows ?? []) as T[];
+}
