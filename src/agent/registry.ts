@@ -32,7 +32,15 @@ export class AgentRegistry {
   async addDir(dir: string): Promise<{ loaded: PreparedAgent[]; errors: InputError[] }> {
     const { agents, errors } = await loadAgentsDir(dir);
     const loaded: PreparedAgent[] = [];
-    for (const agent of agents) loaded.push(await this.add(agent));
+    for (const agent of agents) {
+      try {
+        loaded.push(await this.add(agent));
+      } catch (err) {
+        // One agent whose model cannot be set up (say, a missing API key) must not keep the others from serving.
+        if (!(err instanceof InputError)) throw err;
+        errors.push(new InputError(`${agent.file}: ${err.message}`, err.issues.map((i) => ({ ...i, file: i.file ?? agent.file }))));
+      }
+    }
     return { loaded, errors };
   }
 

@@ -11,6 +11,7 @@ import { register as registerValidate } from './commands/validate.ts';
 const program = new Command('agentproof')
   .description('Build, trace, test and tune AI agents — self-hosted.')
   .version('0.1.0')
+  .enablePositionalOptions()
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 

@@ -14,6 +14,7 @@ import { StoreLockedError } from '../core/errors.ts';
  */
 export interface StoreOwner {
   pid: number;
+  /** The command line as a person would type it, e.g. `agentproof serve`. */
   command: string;
   url?: string;
 }
@@ -136,6 +137,6 @@ function lockedMessage(dataDir: string, owner: StoreOwner | null): string {
   const shown = relative(process.cwd(), dataDir) || '.';
   const where = shown.startsWith('..') ? dataDir : shown;
   if (!owner) return `the store at ${where} is in use by another agentproof process`;
-  const what = `\`agentproof ${owner.command}\`${owner.url ? ` on ${owner.url}` : ''}`;
+  const what = `\`${owner.command}\`${owner.url ? ` on ${owner.url}` : ''}`;
   return `the store at ${where} is in use by another agentproof process (pid ${owner.pid}, ${what}); stop it, or pass --data DIR to use another store`;
 }

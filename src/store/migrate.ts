@@ -93,5 +93,5 @@ export async function migrate(db: Db, opts: { dir?: string } = {}): Promise<numb
 }
 
 function lock(tx: Queryable): Promise<unknown> {
-  return Promise.resolve(MIGRATION_LOCK_KEY);
+  return tx.query(`SELECT pg_advisory_xact_lock($1)`, [MIGRATION_LOCK_KEY]);
 }

@@ -15,7 +15,7 @@ export interface OpenStoreOptions {
   dataDir?: string;
   /** PostgreSQL connection string; default DATABASE_URL. An empty string means none. */
   databaseUrl?: string;
-  /** What the opening process is doing (e.g. `serve`), shown to a process refused by the lock. */
+  /** The opening command as typed (`agentproof serve`), shown to a process the lock refuses. */
   command?: string;
   /** A throw-away PGlite store in this process (tests, one-off validation): no directory, no lock. */
   memory?: boolean;
@@ -38,7 +38,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   } else {
     const dataDir = resolve(opts.dataDir ?? process.env.AGENTPROOF_DATA ?? DEFAULT_DATA_DIR);
     await mkdir(dataDir, { recursive: true });
-    const lock = await acquireStoreLock(dataDir, opts.command ?? process.argv.slice(2).join(' '));
+    const lock = await acquireStoreLock(dataDir, opts.command ?? ['agentproof', ...process.argv.slice(2)].join(' '));
     try {
       // PGlite gets a subdirectory: the data directory also holds the lock, owner.json and files
       // other areas keep beside the database.

@@ -84,8 +84,9 @@ function keyFacts(span: Span): string {
     return facts.join(' ');
   }
   if (span.kind === 'tool') {
+    const args = oneLine(JSON.stringify(span.input ?? {}), 120);
     const tool = typeof a['tool.name'] === 'string' ? a['tool.name'] : span.name;
-    return `${tool}(${oneLine(JSON.stringify(span.input ?? {}), 120)})`;
+    return tool === span.name ? `args ${args}` : `${tool}(${args})`;
   }
   return '';
 }

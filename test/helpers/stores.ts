@@ -35,7 +35,7 @@ export function removeTempDir(dir: string): Promise<void> {
 async function openPglite(opts: Pick<OpenStoreOptions, 'migrationsDir'> = {}): Promise<Db> {
   const dir = await tempDataDir();
   // An empty databaseUrl keeps a DATABASE_URL in the developer's environment from redirecting us.
-  const db = await openStore({ dataDir: dir, databaseUrl: '', command: 'test', ...opts });
+  const db = await openStore({ dataDir: dir, databaseUrl: '', command: 'agentproof test', ...opts });
   return withCleanup(db, () => removeTempDir(dir));
 }
 

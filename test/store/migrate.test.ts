@@ -76,13 +76,14 @@ for (const variant of storeVariants().filter((v) => v.name === 'postgres')) {
   test('a migrator waits for another process that holds the migration lock and does not redo its work', async () => {
     const db = await variant.open();
     const newer = await newerMigrationsDir();
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const released = new Promise<void>((r) => (release = r));
+    let other: Promise<void> | undefined;
     try {
-      let locked!: () => void;
-      let release!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const released = new Promise<void>((r) => (release = r));
       // Plays the other server: takes the lock, then applies and records the new migration.
-      const other = db.transaction(async (tx) => {
+      other = db.transaction(async (tx) => {
         await tx.query(`SELECT pg_advisory_xact_lock($1)`, [MIGRATION_LOCK_KEY]);
         locked();
         await released;
@@ -108,6 +109,8 @@ for (const variant of storeVariants().filter((v) => v.name === 'postgres')) {
       const [{ count }] = await db.query<{ count: number }>(`SELECT count(*) AS count FROM schema_migrations WHERE version = $1`, [newer.version]);
       assert.equal(count, 1);
     } finally {
+      release();
+      await other?.catch(() => {});
       await db.close();
       await rm(newer.dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { answerFromContext } from '../../models/local/answerer.ts';
 import type { Citation, Passage } from '../../models/local/contracts.ts';
 import { extractArguments } from '../../models/local/extract.ts';
+import { inVoice } from '../../models/local/voice.ts';
 import { countTokens } from '../../models/tokens.ts';
 import { newId } from '../../core/ids.ts';
 import type { TurnTracer } from '../../trace/tracer.ts';
@@ -36,7 +37,7 @@ export async function actLocally(turn: LocalTurn): Promise<ActOutcome> {
   if (!action) return answer(turn, [], {});
 
   const span = turn.tracer.start('model', 'extract_arguments', { utterance, action: action.name, known: pending?.args ?? {} });
-  const extraction = extractArguments(action.input, utterance, pending?.args);
+  const extraction = extractArguments(action.input, utterance, pending?.args, pending ? { asked: pending.missing[0] } : undefined);
   span.end({
     model: agent.answerModel.ref,
     inputTokens: countTokens(utterance),
@@ -45,7 +46,8 @@ export async function actLocally(turn: LocalTurn): Promise<ActOutcome> {
   });
 
   if (extraction.missing.length > 0) {
-    const text = extraction.question ?? `I need a bit more information to ${action.description.toLowerCase()}.`;
+    const question = extraction.question ?? `I need a bit more information to ${describe(action)}.`;
+    const text = inVoice(agent.definition.voice, question, { abstained: true });
     return {
       kind: 'reply',
       text,
@@ -129,6 +131,6 @@ function approvalNotice(action: ActionDefinition, args: Record<string, unknown>)
 export function fillsPending(agent: PreparedAgent, pending: NonNullable<SessionState['pending']>, utterance: string): boolean {
   const action = agent.actions.get(pending.action);
   if (!action) return false;
-  const { args } = extractArguments(action.input, utterance, {});
+  const { args } = extractArguments(action.input, utterance, pending.args, { asked: pending.missing[0] });
   return pending.missing.some((name) => args[name] !== undefined);
 }

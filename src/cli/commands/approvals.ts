@@ -13,12 +13,15 @@ interface Opts {
   json?: boolean;
 }
 
-/** Runs fn against the store (loading the agents, which a decision needs to continue its turn) or the server. */
-function withClient(opts: Opts, fn: (client: ChatClient) => Promise<number>): Promise<number> {
+/**
+ * Runs fn against the store or the server that holds it. A decision continues its turn, so locally
+ * it needs the agents loaded; a listing does not.
+ */
+function withClient(opts: Opts, needsAgents: boolean, fn: (client: ChatClient) => Promise<number>): Promise<number> {
   return withStoreOrServer({ ...opts, command: 'agentproof approvals' }, {
     local: async (db) => {
       const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
-      await agents.addDir(opts.agents);
+      if (needsAgents) await agents.addDir(opts.agents);
       return fn(localClient(new ChatService(db, agents, DEFAULT_PROJECT_ID)));
     },
     remote: async (url) => fn(remoteClient(url)),
@@ -28,6 +31,7 @@ function withClient(opts: Opts, fn: (client: ChatClient) => Promise<number>): Pr
 export function register(program: Command): void {
   const approvals = program
     .command('approvals')
+    .enablePositionalOptions()
     .description('List actions waiting for a person, and approve or deny them.')
     .option('--status <status>', 'pending, approved or denied', 'pending')
     .option('--agents <dir>', 'folder of agents', process.env.AGENTPROOF_AGENTS ?? 'agents')
@@ -35,7 +39,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (opts: Opts & { status: 'pending' | 'approved' | 'denied' }) =>
-        withClient(opts, async (client) => {
+        withClient(opts, false, async (client) => {
           const list = await client.listApprovals(opts.status);
           if (opts.json) printJson({ approvals: list });
           else if (list.length === 0) process.stdout.write(`no ${opts.status} approvals\n`);
@@ -56,7 +60,7 @@ export function register(program: Command): void {
       .option('--json', 'print JSON')
       .action(
         action(async (id: string, opts: Opts & { reason?: string }) =>
-          withClient(opts, async (client) => {
+          withClient(opts, true, async (client) => {
             const { approval, turn } = await client.decide(id, verb === 'approve', opts.reason);
             if (opts.json) printJson({ approval, turn });
             else {

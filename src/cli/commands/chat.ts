@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
 import { resolveAgentRef } from '../../agent/load.ts';
@@ -55,16 +55,13 @@ async function converse(client: ChatClient, agent: string, opts: ChatOptions): P
     return result.status === 'failed' ? EXIT.failed : EXIT.ok;
   }
 
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const rl = lineReader();
   process.stdout.write(`Chatting with ${agent} (session ${session.id}). Type /exit to leave.\n`);
   try {
     for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('you> ')).trim();
-      } catch {
-        break; // input closed (Ctrl-D or end of piped input)
-      }
+      const read = await rl.question('you> ');
+      if (read === null) break; // input closed (Ctrl-D or end of piped input)
+      const line = read.trim();
       if (!line) continue;
       if (line === '/exit' || line === '/quit') break;
       let result = await client.send(session.id, line);
@@ -74,9 +71,9 @@ async function converse(client: ChatClient, agent: string, opts: ChatOptions): P
         if (pending.length === 0) break;
         let next: TurnResult | null = null;
         for (const a of pending) {
-          const answer = (await rl.question(`approve ${a.action} ${JSON.stringify(a.arguments)}? [y/N] `)).trim().toLowerCase();
+          const answer = ((await rl.question(`approve ${a.action} ${JSON.stringify(a.arguments)}? [y/N] `)) ?? '').trim().toLowerCase();
           const approved = answer === 'y' || answer === 'yes';
-          const reason = approved ? undefined : (await rl.question('reason (optional): ')).trim() || undefined;
+          const reason = approved ? undefined : ((await rl.question('reason (optional): ')) ?? '').trim() || undefined;
           next = (await client.decide(a.id, approved, reason)).turn ?? next;
         }
         if (!next) break;
@@ -88,6 +85,39 @@ async function converse(client: ChatClient, agent: string, opts: ChatOptions): P
     rl.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * Lines from standard input, one per question. Lines that arrive before a question is asked (piped
+ * input) are queued rather than lost, and end of input answers null.
+ */
+function lineReader(): { question(prompt: string): Promise<string | null>; close(): void } {
+  const tty = process.stdin.isTTY === true;
+  const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+  const queued: string[] = [];
+  let waiting: ((line: string | null) => void) | null = null;
+  let closed = false;
+  rl.on('line', (line) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w(line);
+    } else queued.push(line);
+  });
+  rl.on('close', () => {
+    closed = true;
+    waiting?.(null);
+    waiting = null;
+  });
+  return {
+    question(prompt) {
+      process.stdout.write(prompt);
+      if (queued.length > 0) return Promise.resolve(queued.shift()!);
+      if (closed) return Promise.resolve(null);
+      return new Promise((resolve) => (waiting = resolve));
+    },
+    close: () => rl.close(),
+  };
 }
 
 function printTurn(r: TurnResult): void {

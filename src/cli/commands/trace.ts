@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON for scripts')
     .option('--data <dir>', 'embedded store directory (default: $AGENTPROOF_DATA or ./.agentproof)')
     .action(action(async (id: string, flags: { json?: boolean; data?: string }) => {
-      const trace = await withStoreOrServer({ data: flags.data, command: 'trace' }, {
+      const trace = await withStoreOrServer({ data: flags.data, command: 'agentproof trace' }, {
         local: (db) => getTrace(db, DEFAULT_PROJECT_ID, id),
         remote: async (baseUrl) =>
           traceWithSpansFromJson(await serverRequest<Record<string, any>>(baseUrl, `/v1/traces/${encodeURIComponent(id)}`)),

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--data <dir>', 'embedded store directory (default: $AGENTPROOF_DATA or ./.agentproof)')
     .action(action(async (flags: TracesFlags) => {
       const filter = parseFilter(flags);
-      const traces = await withStoreOrServer({ data: flags.data, command: 'traces' }, {
+      const traces = await withStoreOrServer({ data: flags.data, command: 'agentproof traces' }, {
         local: (db) => listTraces(db, DEFAULT_PROJECT_ID, filter),
         remote: async (baseUrl) => {
           const query = new URLSearchParams({ limit: String(filter.limit) });

@@ -62,6 +62,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'this that these those there here what which who whom whose how when where why can could would should will shall may might must ' +
     'please hi hello hey thanks thank ok okay just also very too any some all each much many more most such own same other ' +
     'not no nor only up down out off again once let tell know want like get got need would im ive id youre dont doesnt cant ' +
+    'whats thats theres heres hows wheres whos isnt arent wasnt didnt wont youll ill lets youve weve theyre ' +
     'something anything thing things way yes yeah take takes taking took'
   ).split(' '),
 );

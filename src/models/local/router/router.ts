@@ -4,16 +4,24 @@
  *
  * Confidence is the model's softmax probability of the chosen label after temperature scaling, so a
  * confidence of 0.8 means that about 8 in 10 such predictions are right on data like the training
- * data. When the router is trained with off-topic examples they form a hidden class: its probability
- * is left out of `ranking`, so the labels' probabilities then sum to less than 1 and the remainder is
- * the probability that the utterance belongs to no label. The runtime compares `confidence` with the
- * agent's fallback threshold.
+ * data. The temperature is fitted on held-out folds (see calibrate.ts) for training sets of up to
+ * 3,000 examples, which covers an agent's topics; larger sets (CSV training) skip it unless asked
+ * and use the plain softmax probability.
+ *
+ * When the router is trained with off-topic examples they form a hidden class: its probability is
+ * left out of `ranking`, so the labels' probabilities then sum to less than 1 and the remainder is
+ * the probability that the utterance belongs to no label. The runtime compares `confidence` with
+ * the agent's fallback threshold.
  */
 import { InputError } from '../../../core/errors.ts';
 import type { LabeledText, RouterPrediction } from '../contracts.ts';
 import { calibrateTemperature } from './calibrate.ts';
 import { DEFAULT_FEATURES, FeatureSpace, decodeBase64, encodeBase64, type FeatureConfig, type SerializedFeatureSpace } from './features.ts';
+import { OFF_TOPIC_UTTERANCES } from './off-topic.ts';
 import { DEFAULT_SOFTMAX, scores, softmax, trainSoftmax, type LinearModel, type SoftmaxOptions } from './softmax.ts';
+import { topicExamples, unlikeTopics, type RouterTopic } from './topics.ts';
+
+export type { RouterTopic } from './topics.ts';
 
 export interface RouterTrainOptions {
   features?: Partial<FeatureConfig>;
@@ -22,6 +30,11 @@ export interface RouterTrainOptions {
   balance?: boolean;
   /** Utterances that belong to no label; they train a hidden off-topic class. */
   offTopic?: string[];
+  /**
+   * Weight of the off-topic class relative to a label (default 0.5): below 1, an utterance that is
+   * ambiguous between a label and small talk leans to the label.
+   */
+  offTopicWeight?: number;
   /**
    * Fit the softmax temperature on held-out folds so confidence is calibrated. Costs `folds`
    * extra trainings; by default done when there are at most 3,000 examples.
@@ -77,16 +90,15 @@ export class TopicRouter {
     const started = performance.now();
     const labels = [...new Set(examples.map((e) => e.label))];
     if (!examples.length) throw new InputError('the router needs training examples', [{ path: 'examples', message: 'no examples' }]);
+    // A single label with nothing to contrast it with is valid: it is always chosen, with confidence 1.
     const offTopic = options.offTopic?.filter((t) => t.trim()) ?? [];
-    if (labels.length < 2 && !offTopic.length) {
-      throw new InputError('the router needs at least two labels (or off-topic examples)', [{ path: 'examples', message: `only "${labels[0]}" found` }]);
-    }
     const data: LabeledText[] = offTopic.length ? [...examples, ...offTopic.map((text) => ({ text, label: OFF_TOPIC }))] : examples;
     const classes = offTopic.length ? [...labels, OFF_TOPIC] : labels;
     const features = { ...DEFAULT_FEATURES, ...options.features };
     const softmaxOptions = { ...DEFAULT_SOFTMAX, ...options.softmax };
     const balance = options.balance ?? true;
-    const fit = (rows: LabeledText[]) => fitLinear(rows, classes, features, softmaxOptions, balance);
+    const classWeight = classes.map((c) => (c === OFF_TOPIC ? (options.offTopicWeight ?? 0.5) : 1));
+    const fit = (rows: LabeledText[]) => fitLinear(rows, classes, classWeight, features, softmaxOptions, balance);
 
     const { space, model } = fit(data);
     const calibrate = options.calibrate ?? data.length <= CALIBRATE_UP_TO;
@@ -146,9 +158,25 @@ export class TopicRouter {
   }
 }
 
+export interface TopicRouterOptions extends RouterTrainOptions {
+  /** Train the hidden off-topic class from the built-in generic utterances (default true). */
+  offTopicClass?: boolean;
+}
+
+/**
+ * Trains the router of an agent version from its topics: examples, description sentences and names
+ * (see topics.ts), plus generic off-topic utterances that resemble none of them.
+ */
+export function trainTopicRouter(topics: RouterTopic[], options: TopicRouterOptions = {}): TopicRouter {
+  const examples = topicExamples(topics);
+  const candidates = options.offTopic ?? (options.offTopicClass === false ? [] : OFF_TOPIC_UTTERANCES);
+  return TopicRouter.train(examples, { ...options, offTopic: unlikeTopics(candidates, examples) });
+}
+
 function fitLinear(
   rows: LabeledText[],
   classes: string[],
+  classWeight: number[],
   features: FeatureConfig,
   options: SoftmaxOptions,
   balance: boolean,
@@ -159,13 +187,10 @@ function fitLinear(
     rows.map((r) => r.text),
     features,
   );
-  let weight: Float32Array | undefined;
-  if (balance) {
-    const counts = new Float64Array(classes.length);
-    for (const c of y) counts[c]++;
-    const present = counts.filter((n) => n > 0).length;
-    weight = Float32Array.from(y, (c) => rows.length / (present * counts[c]));
-  }
+  const counts = new Float64Array(classes.length);
+  for (const c of y) counts[c]++;
+  const present = counts.filter((n) => n > 0).length;
+  const weight = Float32Array.from(y, (c) => classWeight[c] * (balance ? rows.length / (present * counts[c]) : 1));
   const model = trainSoftmax(matrix, y, classes.length, options, weight);
   const predict = (text: string) => {
     const x = space.transform(text);

@@ -21,8 +21,8 @@ export interface SoftmaxOptions {
 }
 
 export const DEFAULT_SOFTMAX: SoftmaxOptions = {
-  epochs: 12,
-  learningRate: 0.5,
+  epochs: 15,
+  learningRate: 0.05,
   l2: 1e-5,
   seed: 1,
   averageFrom: 0.5,
@@ -106,7 +106,6 @@ export function trainSoftmax(
   const eps = 1e-8;
   const lr = options.learningRate;
   const l2 = options.l2;
-  const model: LinearModel = { classes: k, features: f, weights: w, bias: new Float32Array(k) };
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, random);
@@ -153,7 +152,5 @@ export function trainSoftmax(
       for (let c = 0; c < k; c++) avgB[c] += (b[c] - avgB[c]) * a;
     }
   }
-  model.weights = avgW;
-  model.bias = Float32Array.from(avgB);
-  return model;
+  return { classes: k, features: f, weights: avgW, bias: Float32Array.from(avgB) };
 }
