@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { AgentproofError, errorMessage } from '../core/errors.ts';
 import { join, resolve } from 'node:path';
 import { acquireStoreLock } from './lock.ts';
 import { migrate } from './migrate.ts';
@@ -35,8 +36,14 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     db = await PgliteDb.open('memory://');
   } else if (databaseUrl) {
     db = new PostgresDb(databaseUrl);
+    try {
+      await db.query('SELECT 1');
+    } catch (err) {
+      await db.close();
+      throw new AgentproofError('store_unavailable', 503, `cannot connect to the PostgreSQL database ${redact(databaseUrl)} (DATABASE_URL): ${errorMessage(err) || String((err as { code?: string }).code)}`, [], { cause: err });
+    }
   } else {
-    const dataDir = resolve(opts.dataDir ?? process.env.AGENTPROOF_DATA ?? DEFAULT_DATA_DIR);
+    const dataDir = resolve(opts.dataDir ?? (process.env.AGENTPROOF_DATA || DEFAULT_DATA_DIR));
     await mkdir(dataDir, { recursive: true });
     const lock = await acquireStoreLock(dataDir, opts.command ?? ['agentproof', ...process.argv.slice(2)].join(' '));
     try {
@@ -60,7 +67,18 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
 /** Store options from a command's `--data DIR` flag and the environment. */
 export function storeOptionsFromCli(opts: { data?: string }): { dataDir: string; databaseUrl: string | undefined } {
   return {
-    dataDir: resolve(opts.data ?? process.env.AGENTPROOF_DATA ?? DEFAULT_DATA_DIR),
+    dataDir: resolve(opts.data ?? (process.env.AGENTPROOF_DATA || DEFAULT_DATA_DIR)),
     databaseUrl: process.env.DATABASE_URL || undefined,
   };
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }

@@ -42,18 +42,22 @@ export async function appendSpans(q: Queryable, spans: Span[]): Promise<void> {
   for (let start = 0; start < spans.length; start += SPANS_PER_INSERT) {
     const batch = spans.slice(start, start + SPANS_PER_INSERT);
     const params: unknown[] = [];
-    const tuples = batch.map((s) => {
+    const tuples = batch.map((s, ord) => {
       params.push(
         s.id, s.traceId, s.parentId, s.kind, s.name, s.status, s.startedAt, s.endedAt, s.durationMs, s.model,
         s.inputTokens, s.outputTokens, s.costUsd, json(s.input), json(s.output), JSON.stringify(s.attributes ?? {}), s.error,
       );
       const base = params.length - SPAN_COLUMNS.length;
-      return `(${SPAN_CASTS.map((cast, i) => `$${base + i + 1}::${cast}`).join(', ')})`;
+      return `(${ord}, ${SPAN_CASTS.map((cast, i) => `$${base + i + 1}::${cast}`).join(', ')})`;
     });
     const inserted = await q.query<{ trace_id: string }>(
-      `INSERT INTO spans (project_id, ${SPAN_COLUMNS.join(', ')})
-       SELECT t.project_id, ${SPAN_COLUMNS.map((c) => `v.${c}`).join(', ')}
-       FROM (VALUES ${tuples.join(', ')}) AS v(${SPAN_COLUMNS.join(', ')})
+      // seq continues each trace's numbering, so a resumed turn's spans sort after the earlier ones
+      // even when timestamps (millisecond precision) tie.
+      `INSERT INTO spans (project_id, seq, ${SPAN_COLUMNS.join(', ')})
+       SELECT t.project_id,
+              coalesce((SELECT max(s.seq) FROM spans s WHERE s.trace_id = v.trace_id), 0) + row_number() OVER (PARTITION BY v.trace_id ORDER BY v.ord),
+              ${SPAN_COLUMNS.map((c) => `v.${c}`).join(', ')}
+       FROM (VALUES ${tuples.join(', ')}) AS v(ord, ${SPAN_COLUMNS.join(', ')})
        JOIN traces t ON t.id = v.trace_id
        RETURNING trace_id`,
       params,
@@ -110,7 +114,7 @@ export async function finishTrace(q: Queryable, traceId: string, fields: FinishT
 export async function getTrace(q: Queryable, projectId: string, id: string): Promise<TraceWithSpans> {
   const traces = await q.query<Row>(`SELECT * FROM traces WHERE project_id = $1 AND id = $2`, [projectId, id]);
   if (!traces[0]) throw new NotFoundError('trace', id);
-  const spans = await q.query<Row>(`SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY started_at, id`, [projectId, id]);
+  const spans = await q.query<Row>(`SELECT * FROM spans WHERE project_id = $1 AND trace_id = $2 ORDER BY seq`, [projectId, id]);
   return { ...toTrace(traces[0]), spans: spans.map(toSpan) };
 }
 

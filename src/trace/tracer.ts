@@ -28,7 +28,8 @@ export interface OpenSpan {
  */
 export class TurnTracer {
   readonly traceId: string;
-  private readonly spans: Span[] = [];
+  private readonly spans: { order: number; span: Span }[] = [];
+  private started = 0;
   private readonly clock: () => number;
 
   constructor(opts: { traceId?: string; clock?: () => number } = {}) {
@@ -36,9 +37,9 @@ export class TurnTracer {
     this.clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
   }
 
-  /** Spans finished so far, in start order. */
-  get finished(): readonly Span[] {
-    return this.spans;
+  /** Spans finished so far, in the order they started. */
+  get finished(): Span[] {
+    return [...this.spans].sort((a, b) => a.order - b.order).map((s) => s.span);
   }
 
   now(): number {
@@ -47,6 +48,7 @@ export class TurnTracer {
 
   start(kind: SpanKind, name: string, input?: unknown, parentId: string | null = null): OpenSpan {
     const id = newId('spn');
+    const order = this.started++;
     const startMs = this.clock();
     const attributes: Record<string, unknown> = {};
     let ended: Span | null = null;
@@ -73,7 +75,7 @@ export class TurnTracer {
         attributes,
         error: result.error ?? null,
       };
-      this.spans.push(ended);
+      this.spans.push({ order, span: ended });
       return ended;
     };
     return {
@@ -88,7 +90,7 @@ export class TurnTracer {
     let inputTokens = 0;
     let outputTokens = 0;
     let costUsd = 0;
-    for (const s of this.spans) {
+    for (const { span: s } of this.spans) {
       inputTokens += s.inputTokens;
       outputTokens += s.outputTokens;
       costUsd += s.costUsd;

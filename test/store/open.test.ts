@@ -113,6 +113,8 @@ test('store options come from --data first, then AGENTPROOF_DATA, then ./.agentp
     delete process.env.AGENTPROOF_DATA;
     delete process.env.DATABASE_URL;
     assert.deepEqual(storeOptionsFromCli({}), { dataDir: join(process.cwd(), '.agentproof'), databaseUrl: undefined });
+    process.env.AGENTPROOF_DATA = '';
+    assert.equal(storeOptionsFromCli({}).dataDir, join(process.cwd(), '.agentproof'), 'an empty variable counts as unset');
     process.env.AGENTPROOF_DATA = '/srv/agentproof';
     assert.equal(storeOptionsFromCli({}).dataDir, '/srv/agentproof');
     assert.equal(storeOptionsFromCli({ data: 'elsewhere' }).dataDir, join(process.cwd(), 'elsewhere'));
@@ -124,4 +126,13 @@ test('store options come from --data first, then AGENTPROOF_DATA, then ./.agentp
       else process.env[key] = value;
     }
   }
+});
+
+test('a PostgreSQL URL that cannot be reached is named, without its password', async () => {
+  await assert.rejects(openStore({ databaseUrl: 'postgres://app:hunter2@127.0.0.1:9/agentproof' }), (err: unknown) => {
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /^cannot connect to the PostgreSQL database postgres:\/\/app:\*\*\*@127\.0\.0\.1:9\/agentproof \(DATABASE_URL\): /);
+    assert.doesNotMatch(err.message, /hunter2/);
+    return true;
+  });
 });

@@ -103,6 +103,8 @@ CREATE TABLE spans (
   project_id text NOT NULL REFERENCES projects(id),
   id text PRIMARY KEY,
   trace_id text NOT NULL REFERENCES traces(id),
+  -- Start order within the trace.
+  seq integer NOT NULL,
   parent_id text,
   kind text NOT NULL,
   name text NOT NULL,
@@ -119,4 +121,4 @@ CREATE TABLE spans (
   attributes jsonb NOT NULL DEFAULT '{}',
   error text
 );
-CREATE INDEX spans_trace ON spans (trace_id, started_at);
+CREATE UNIQUE INDEX spans_trace_seq ON spans (trace_id, seq);
