@@ -2,8 +2,8 @@
  * bench/turn — what a turn costs beyond its models.
  *
  * 1. In-process, local models: N turns through ChatService on a file-backed PGlite store; per turn the
- *    total latency and the overhead = total − time inside route/model spans (the local models' own
- *    compute), p50/p95.
+ *    total latency, the overhead = total − time inside route/model spans (the local models' own
+ *    compute), and the platform's own share = overhead − time inside the example's actions; p50/p95.
  * 2. In-process, scripted OpenAI-compatible server with a fixed latency: overhead = total − model spans.
  * 3. HTTP throughput: `agentproof serve` in its own process on the local models, C concurrent
  *    clients posting messages over keep-alive HTTP for a fixed count of turns; turns/s and p50/p95.
@@ -57,6 +57,7 @@ async function inProcess(label: string, agentPath: string, turns: number, env: R
     const chat = new ChatService(db, agents, DEFAULT_PROJECT_ID);
     const totals: number[] = [];
     const overheads: number[] = [];
+    const platform: number[] = [];
     const warmup = Math.min(50, turns);
     for (let i = 0; i < turns + warmup; i++) {
       const session = await chat.createSession(agent.definition.name, 'bench');
@@ -66,13 +67,15 @@ async function inProcess(label: string, agentPath: string, turns: number, env: R
       if (r.status === 'failed') throw new Error(`turn failed: ${r.error}`);
       if (i < warmup) continue;
       const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
-      const modelMs = trace.spans.filter((s) => s.kind === 'route' || s.kind === 'model').reduce((n, s) => n + (s.durationMs ?? 0), 0);
+      const spent = (kinds: string[]) => trace.spans.filter((s) => kinds.includes(s.kind)).reduce((n, s) => n + (s.durationMs ?? 0), 0);
       totals.push(total);
-      overheads.push(total - modelMs);
+      overheads.push(total - spent(['route', 'model']));
+      platform.push(total - spent(['route', 'model', 'tool']));
     }
     console.log(`${label}  (${turns} turns, file-backed PGlite)`);
     console.log(`  turn latency      p50 ${ms(pct(totals, 50))}  p95 ${ms(pct(totals, 95))}`);
     console.log(`  overhead (−model) p50 ${ms(pct(overheads, 50))}  p95 ${ms(pct(overheads, 95))}`);
+    console.log(`  platform only (−model −action) p50 ${ms(pct(platform, 50))}  p95 ${ms(pct(platform, 95))}`);
   } finally {
     await db.close();
     await rm(dir, { recursive: true, force: true });

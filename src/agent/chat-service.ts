@@ -13,7 +13,7 @@ import {
   insertSession,
   listApprovals,
   listMessages,
-  recentMessages,
+  getSessionWithHistory,
   type SessionRow,
 } from './session-store.ts';
 
@@ -58,12 +58,11 @@ export class ChatService {
   async send(sessionId: string, text: string, opts: { onEvent?: (e: TurnEvent) => void } = {}): Promise<TurnResult> {
     const utterance = text.trim();
     if (!utterance) throw new InputError('message text is empty', [{ path: 'text', message: 'must contain at least one non-space character' }]);
-    const session = await getSession(this.db, this.projectId, sessionId);
     return this.serialised(sessionId, async () => {
-      const fresh = await getSession(this.db, this.projectId, sessionId);
+      const { session, history } = await getSessionWithHistory(this.db, this.projectId, sessionId, this.agents.maxHistoryTurns());
       const agent = this.agents.get(session.agentName);
-      const history = await recentMessages(this.db, sessionId, agent.definition.limits.historyTurns);
-      return runTurn({ db: this.db, projectId: this.projectId }, agent, fresh, utterance, history, { channel: fresh.channel, onEvent: opts.onEvent });
+      const kept = keepLast(history, agent.definition.limits.historyTurns);
+      return runTurn({ db: this.db, projectId: this.projectId }, agent, session, utterance, kept, { channel: session.channel, onEvent: opts.onEvent });
     });
   }
 
@@ -74,7 +73,7 @@ export class ChatService {
   async sendWithHistory(agentName: string, history: { role: 'user' | 'assistant'; content: string }[], text: string, opts: { channel: string; onEvent?: (e: TurnEvent) => void }): Promise<TurnResult> {
     const agent = this.agents.get(agentName);
     const session = await insertSession(this.db, { id: newId('sess'), projectId: this.projectId, agentName, agentVersion: agent.version, channel: opts.channel });
-    const kept = history.slice(-agent.definition.limits.historyTurns * 2);
+    const kept = keepLast(history, agent.definition.limits.historyTurns);
     return runTurn({ db: this.db, projectId: this.projectId }, agent, session, text.trim(), kept, { channel: opts.channel, onEvent: opts.onEvent });
   }
 
@@ -115,6 +114,11 @@ export class ChatService {
     });
     return next;
   }
+}
+
+/** The last `turns` exchanges (a user and an assistant message each). */
+function keepLast<T>(history: T[], turns: number): T[] {
+  return turns === 0 ? [] : history.slice(-turns * 2);
 }
 
 function waitingIds(c: NonNullable<Awaited<ReturnType<typeof getTurn>>['continuation']>): string[] {

@@ -59,6 +59,13 @@ export class AgentRegistry {
     return this.byName.has(name);
   }
 
+  /** The longest history any served agent keeps, so one query can load a session and its history. */
+  maxHistoryTurns(): number {
+    let most = 0;
+    for (const a of this.byName.values()) most = Math.max(most, a.definition.limits.historyTurns);
+    return most;
+  }
+
   list(): PreparedAgent[] {
     return [...this.byName.values()];
   }

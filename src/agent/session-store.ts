@@ -79,21 +79,26 @@ export async function getSession(q: Queryable, projectId: string, id: string): P
   return toSession(rows[0]);
 }
 
-export async function updateSessionState(q: Queryable, projectId: string, id: string, state: SessionState): Promise<void> {
-  await q.query(`UPDATE sessions SET state = $3::jsonb, updated_at = now() WHERE project_id = $1 AND id = $2`, [projectId, id, JSON.stringify(state)]);
-}
-
-/** The last `turns` exchanges of completed turns, oldest first. */
-export async function recentMessages(q: Queryable, sessionId: string, turns: number): Promise<{ role: 'user' | 'assistant'; content: string }[]> {
-  if (turns === 0) return [];
+/** The session and the last `turns` exchanges of its answered turns (oldest first), in one query. */
+export async function getSessionWithHistory(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  turns: number,
+): Promise<{ session: SessionRow; history: { role: 'user' | 'assistant'; content: string }[] }> {
   const rows = await q.query<Raw>(
-    `SELECT role, content FROM (
-       SELECT m.role, m.content, m.seq FROM messages m JOIN turns t ON t.id = m.turn_id
-       WHERE m.session_id = $1 AND t.status IN ('completed', 'denied') ORDER BY m.seq DESC LIMIT $2
-     ) recent ORDER BY seq`,
-    [sessionId, turns * 2],
+    `SELECT s.*, coalesce((
+       SELECT json_agg(json_build_object('role', h.role, 'content', h.content) ORDER BY h.seq) FROM (
+         SELECT m.role, m.content, m.seq FROM messages m JOIN turns t ON t.id = m.turn_id
+         WHERE m.session_id = s.id AND t.status IN ('completed', 'denied') ORDER BY m.seq DESC LIMIT $3
+       ) h
+     ), '[]') AS history
+     FROM sessions s WHERE s.project_id = $1 AND s.id = $2`,
+    [projectId, id, turns * 2],
   );
-  return rows.map((r) => ({ role: r.role, content: r.content }));
+  if (!rows[0]) throw new NotFoundError('session', id);
+  const history = typeof rows[0].history === 'string' ? JSON.parse(rows[0].history) : rows[0].history;
+  return { session: toSession(rows[0]), history };
 }
 
 export async function listMessages(q: Queryable, projectId: string, sessionId: string): Promise<{ role: string; content: string; turnId: string; createdAt: Date }[]> {
@@ -111,14 +116,6 @@ export async function nextSeqs(q: Queryable, sessionId: string): Promise<{ turn:
     [sessionId],
   );
   return { turn: Number(rows[0].turn) + 1, message: Number(rows[0].message) + 1 };
-}
-
-export async function insertTurn(q: Queryable, projectId: string, t: Omit<TurnRow, 'createdAt'>): Promise<void> {
-  await q.query(
-    `INSERT INTO turns (project_id, id, session_id, seq, trace_id, status, input, output, error, continuation, completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, CASE WHEN $6 = 'awaiting_approval' THEN NULL ELSE now() END)`,
-    [projectId, t.id, t.sessionId, t.seq, t.traceId, t.status, t.input, t.output, t.error, t.continuation ? JSON.stringify(t.continuation) : null],
-  );
 }
 
 export async function completeTurn(

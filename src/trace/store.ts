@@ -9,29 +9,73 @@ import type { Span, Trace, TraceStatus, TraceWithSpans } from './types.ts';
 
 type Row = Record<string, any>;
 
-const SPAN_COLUMNS = [
-  'id', 'trace_id', 'parent_id', 'kind', 'name', 'status', 'started_at', 'ended_at', 'duration_ms', 'model',
-  'input_tokens', 'output_tokens', 'cost_usd', 'input', 'output', 'attributes', 'error',
-] as const;
-const SPAN_CASTS = [
-  'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'float8', 'text',
-  'int4', 'int4', 'float8', 'jsonb', 'jsonb', 'jsonb', 'text',
-] as const;
-/** Postgres takes at most 65535 parameters per statement. */
-const SPANS_PER_INSERT = Math.floor(65_535 / SPAN_COLUMNS.length);
+const TRACE_COLUMNS = `project_id, id, session_id, turn_id, agent_name, agent_version, channel, status, started_at, ended_at,
+  duration_ms, input, output, error, topic, input_tokens, output_tokens, cost_usd`;
 
+/** The trace row's INSERT with its parameters numbered from `$first`. */
+export function traceInsert(trace: Trace, first: number): { sql: string; params: unknown[] } {
+  const params = [
+    trace.projectId, trace.id, trace.sessionId, trace.turnId, trace.agentName, trace.agentVersion, trace.channel, trace.status,
+    trace.startedAt, trace.endedAt, trace.durationMs, trace.input, trace.output, trace.error, trace.topic,
+    trace.inputTokens, trace.outputTokens, trace.costUsd,
+  ];
+  const values = params.map((_, i) => `$${first + i}`).join(', ');
+  return { sql: `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (${values})`, params };
+}
+
+/**
+ * The spans' INSERT from one jsonb parameter (`$param`): one statement whatever the number of spans,
+ * and the database parses the rows instead of binding 17 parameters per span. `seq` continues each
+ * trace's numbering, so a resumed turn's spans sort after the earlier ones even when timestamps
+ * (millisecond precision) tie. The project comes from `project` (an SQL expression) or, when null,
+ * from the span's trace — which must then already exist.
+ */
+export function spansInsert(spans: Span[], param: number, project: string | null): { sql: string; params: unknown[] } {
+  const rows = spans.map((s, ord) => ({
+    ord,
+    id: s.id,
+    trace_id: s.traceId,
+    parent_id: s.parentId,
+    kind: s.kind,
+    name: s.name,
+    status: s.status,
+    started_at: s.startedAt.toISOString(),
+    ended_at: s.endedAt?.toISOString() ?? null,
+    duration_ms: s.durationMs,
+    model: s.model,
+    input_tokens: s.inputTokens,
+    output_tokens: s.outputTokens,
+    cost_usd: s.costUsd,
+    input: s.input ?? null,
+    output: s.output ?? null,
+    attributes: s.attributes ?? {},
+    error: s.error,
+  }));
+  const sql = `INSERT INTO spans (project_id, seq, id, trace_id, parent_id, kind, name, status, started_at, ended_at, duration_ms, model,
+      input_tokens, output_tokens, cost_usd, input, output, attributes, error)
+    SELECT ${project ?? 't.project_id'},
+      coalesce((SELECT max(x.seq) FROM spans x WHERE x.trace_id = s.trace_id), 0) + row_number() OVER (PARTITION BY s.trace_id ORDER BY s.ord),
+      s.id, s.trace_id, s.parent_id, s.kind, s.name, s.status, s.started_at, s.ended_at, s.duration_ms, s.model,
+      s.input_tokens, s.output_tokens, s.cost_usd, s.input, s.output, coalesce(s.attributes, '{}'::jsonb), s.error
+    FROM jsonb_to_recordset($${param}::jsonb) AS s(ord int, id text, trace_id text, parent_id text, kind text, name text, status text,
+      started_at timestamptz, ended_at timestamptz, duration_ms float8, model text, input_tokens int, output_tokens int, cost_usd float8,
+      input jsonb, output jsonb, attributes jsonb, error text)
+    ${project ? '' : 'JOIN traces t ON t.id = s.trace_id'}
+    RETURNING trace_id`;
+  return { sql, params: [JSON.stringify(rows)] };
+}
+
+/** A trace and its spans in one statement. */
 export async function insertTrace(q: Queryable, trace: Trace, spans: Span[]): Promise<void> {
-  await q.query(
-    `INSERT INTO traces (project_id, id, session_id, turn_id, agent_name, agent_version, channel, status, started_at, ended_at,
-       duration_ms, input, output, error, topic, input_tokens, output_tokens, cost_usd)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-    [
-      trace.projectId, trace.id, trace.sessionId, trace.turnId, trace.agentName, trace.agentVersion, trace.channel, trace.status,
-      trace.startedAt, trace.endedAt, trace.durationMs, trace.input, trace.output, trace.error, trace.topic,
-      trace.inputTokens, trace.outputTokens, trace.costUsd,
-    ],
-  );
-  await appendSpans(q, spans);
+  const row = traceInsert(trace, 1);
+  if (spans.length === 0) {
+    await q.query(row.sql, row.params);
+    return;
+  }
+  const own = spans.find((s) => s.traceId !== trace.id);
+  if (own) throw new NotFoundError('trace', own.traceId);
+  const sp = spansInsert(spans, row.params.length + 1, '$1');
+  await q.query(`WITH trace AS (${row.sql}) ${sp.sql}`, [...row.params, ...sp.params]);
 }
 
 /**
@@ -39,36 +83,15 @@ export async function insertTrace(q: Queryable, trace: Trace, spans: Span[]): Pr
  * from its trace, so a span can never land in another project than its trace.
  */
 export async function appendSpans(q: Queryable, spans: Span[]): Promise<void> {
-  for (let start = 0; start < spans.length; start += SPANS_PER_INSERT) {
-    const batch = spans.slice(start, start + SPANS_PER_INSERT);
-    const params: unknown[] = [];
-    const tuples = batch.map((s, ord) => {
-      params.push(
-        s.id, s.traceId, s.parentId, s.kind, s.name, s.status, s.startedAt, s.endedAt, s.durationMs, s.model,
-        s.inputTokens, s.outputTokens, s.costUsd, json(s.input), json(s.output), JSON.stringify(s.attributes ?? {}), s.error,
-      );
-      const base = params.length - SPAN_COLUMNS.length;
-      return `(${ord}, ${SPAN_CASTS.map((cast, i) => `$${base + i + 1}::${cast}`).join(', ')})`;
-    });
-    const inserted = await q.query<{ trace_id: string }>(
-      // seq continues each trace's numbering, so a resumed turn's spans sort after the earlier ones
-      // even when timestamps (millisecond precision) tie.
-      `INSERT INTO spans (project_id, seq, ${SPAN_COLUMNS.join(', ')})
-       SELECT t.project_id,
-              coalesce((SELECT max(s.seq) FROM spans s WHERE s.trace_id = v.trace_id), 0) + row_number() OVER (PARTITION BY v.trace_id ORDER BY v.ord),
-              ${SPAN_COLUMNS.map((c) => `v.${c}`).join(', ')}
-       FROM (VALUES ${tuples.join(', ')}) AS v(ord, ${SPAN_COLUMNS.join(', ')})
-       JOIN traces t ON t.id = v.trace_id
-       RETURNING trace_id`,
-      params,
-    );
-    if (inserted.length !== batch.length) {
-      const found = new Set(inserted.map((r) => r.trace_id));
-      const missing = batch.find((s) => !found.has(s.traceId));
-      // A statement that inserted fewer rows than asked still inserted some: fail so the caller's
-      // transaction rolls them back rather than keep a partial trace.
-      throw new NotFoundError('trace', missing?.traceId ?? batch[0].traceId);
-    }
+  if (spans.length === 0) return;
+  const sp = spansInsert(spans, 1, null);
+  const inserted = await q.query<{ trace_id: string }>(sp.sql, sp.params);
+  if (inserted.length !== spans.length) {
+    const found = new Set(inserted.map((r) => r.trace_id));
+    const missing = spans.find((s) => !found.has(s.traceId));
+    // The statement inserted the spans of the traces that exist: fail so the caller's transaction
+    // rolls them back rather than keep a partial trace.
+    throw new NotFoundError('trace', missing?.traceId ?? spans[0].traceId);
   }
 }
 
@@ -212,7 +235,3 @@ export function traceWithSpansFromJson(value: Record<string, any>): TraceWithSpa
   };
 }
 
-/** `undefined` and `null` are stored as SQL NULL; everything else as its JSON text. */
-function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}

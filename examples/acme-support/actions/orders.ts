@@ -50,8 +50,12 @@ const STATUS_TEXT: Record<Order['status'], string> = {
 
 const REASON_CODES = { damaged: 'DMG', wrong_item: 'WRG', no_longer_needed: 'NLN', other: 'OTH' } as const;
 
+// Read once per process: the sample data stands in for an order system and does not change while it runs.
+let ordersLoaded: Promise<Order[]> | undefined;
+const loadOrders = () => (ordersLoaded ??= readFile(new URL('../data/orders.json', import.meta.url), 'utf8').then((text) => JSON.parse(text) as Order[]));
+
 async function findOrder(orderId: string): Promise<Order> {
-  const orders = JSON.parse(await readFile(new URL('../data/orders.json', import.meta.url), 'utf8')) as Order[];
+  const orders = await loadOrders();
   const id = orderId.trim().toUpperCase();
   const order = orders.find((o) => o.order_id === id);
   if (!order) throw new Error(`No order ${id} was found. Order numbers start with "A" and are on the confirmation email.`);

@@ -1,14 +1,13 @@
 import { newId } from '../../core/ids.ts';
 import type { TurnTracer } from '../../trace/tracer.ts';
-import { appendSpans, finishTrace, insertTrace } from '../../trace/store.ts';
+import { appendSpans, finishTrace, spansInsert, traceInsert } from '../../trace/store.ts';
 import {
   approvalsForTurn,
   completeTurn,
   insertApproval,
   insertMessage,
-  insertTurn,
   nextSeqs,
-  updateSessionState,
+  toApproval,
   type SessionRow,
   type TurnRow,
 } from '../session-store.ts';
@@ -19,6 +18,10 @@ import type { ApprovalView } from './types.ts';
 /** Messages of failed turns are not kept: the next turn's history holds only answered exchanges. */
 const keepsMessages = (status: TurnOutcome['status']) => status !== 'failed';
 
+/**
+ * Writes a new turn — the turn, its messages, approvals, trace and spans, and the session's state —
+ * as one statement: atomic without an explicit transaction, and one round trip to the store.
+ */
 export async function persistNewTurn(
   ctx: TurnContext,
   t: { agent: PreparedAgent; session: SessionRow; turnId: string; tracer: TurnTracer; startMs: number; utterance: string; channel: string; topic: string | null; outcome: TurnOutcome },
@@ -26,58 +29,76 @@ export async function persistNewTurn(
   const { projectId } = ctx;
   const { outcome, tracer, session } = t;
   const endMs = tracer.now();
-  const approvalIds = outcome.paused?.calls.map(() => newId('apr')) ?? [];
+  const calls = outcome.paused?.calls ?? [];
+  const approvalIds = calls.map(() => newId('apr'));
   const continuation = outcome.paused ? outcome.paused.continuation(approvalIds) : null;
-  return ctx.db.transaction(async (tx) => {
-    const seq = await nextSeqs(tx, session.id);
-    await insertTurn(tx, projectId, {
-      id: t.turnId,
+  const paused = outcome.status === 'awaiting_approval';
+  const messages: { id: string; ord: number; role: string; content: string }[] = [];
+  if (keepsMessages(outcome.status)) {
+    messages.push({ id: newId('msg'), ord: 1, role: 'user', content: t.utterance });
+    if (!paused && outcome.reply !== null) messages.push({ id: newId('msg'), ord: 2, role: 'assistant', content: outcome.reply });
+  }
+  const params: unknown[] = [
+    projectId, session.id, t.turnId, tracer.traceId, outcome.status, t.utterance, outcome.reply, outcome.error,
+    continuation ? JSON.stringify(continuation) : null,
+    JSON.stringify(messages),
+    JSON.stringify(calls.map((c, i) => ({ id: approvalIds[i], action: c.name, arguments: c.args }))),
+    JSON.stringify(outcome.state),
+    outcome.status !== 'failed',
+  ];
+  const trace = traceInsert(
+    {
+      id: tracer.traceId,
+      projectId,
       sessionId: session.id,
-      seq: seq.turn,
-      traceId: tracer.traceId,
+      turnId: t.turnId,
+      agentName: t.agent.definition.name,
+      agentVersion: t.agent.version,
+      channel: t.channel,
       status: outcome.status,
+      startedAt: new Date(t.startMs),
+      endedAt: paused ? null : new Date(endMs),
+      durationMs: paused ? null : Math.round((endMs - t.startMs) * 1000) / 1000,
       input: t.utterance,
       output: outcome.reply,
       error: outcome.error,
-      continuation,
-    });
-    if (keepsMessages(outcome.status)) {
-      await insertMessage(tx, projectId, { id: newId('msg'), sessionId: session.id, turnId: t.turnId, seq: seq.message, role: 'user', content: t.utterance });
-      if (outcome.status !== 'awaiting_approval' && outcome.reply !== null) {
-        await insertMessage(tx, projectId, { id: newId('msg'), sessionId: session.id, turnId: t.turnId, seq: seq.message + 1, role: 'assistant', content: outcome.reply });
-      }
-    }
-    const approvals: ApprovalView[] = [];
-    for (const [i, call] of (outcome.paused?.calls ?? []).entries()) {
-      approvals.push(await insertApproval(tx, projectId, { id: approvalIds[i], sessionId: session.id, turnId: t.turnId, action: call.name, arguments: call.args }));
-    }
-    const paused = outcome.status === 'awaiting_approval';
-    const totals = tracer.totals();
-    await insertTrace(
-      tx,
-      {
-        id: tracer.traceId,
-        projectId,
-        sessionId: session.id,
-        turnId: t.turnId,
-        agentName: t.agent.definition.name,
-        agentVersion: t.agent.version,
-        channel: t.channel,
-        status: outcome.status,
-        startedAt: new Date(t.startMs),
-        endedAt: paused ? null : new Date(endMs),
-        durationMs: paused ? null : Math.round((endMs - t.startMs) * 1000) / 1000,
-        input: t.utterance,
-        output: outcome.reply,
-        error: outcome.error,
-        topic: t.topic,
-        ...totals,
-      },
-      [...tracer.finished],
-    );
-    if (outcome.status !== 'failed') await updateSessionState(tx, projectId, session.id, outcome.state);
-    return { approvals };
-  });
+      topic: t.topic,
+      ...tracer.totals(),
+    },
+    params.length + 1,
+  );
+  params.push(...trace.params);
+  const spans = spansInsert(tracer.finished, params.length + 1, '$1');
+  params.push(...spans.params);
+  // Sibling statements of one WITH see the same snapshot, but foreign keys are checked at the end of
+  // the statement, so messages and approvals may point at the turn inserted beside them.
+  const rows = await ctx.db.query<Record<string, unknown>>(
+    `WITH seq AS (
+       SELECT (SELECT coalesce(max(seq), 0) FROM turns WHERE session_id = $2) + 1 AS turn_seq,
+              (SELECT coalesce(max(seq), 0) FROM messages WHERE session_id = $2) AS msg_base
+     ),
+     turn AS (
+       INSERT INTO turns (project_id, id, session_id, seq, trace_id, status, input, output, error, continuation, completed_at)
+       SELECT $1, $3, $2, seq.turn_seq, $4, $5, $6, $7, $8, $9::jsonb, CASE WHEN $5 = 'awaiting_approval' THEN NULL ELSE now() END FROM seq
+     ),
+     msgs AS (
+       INSERT INTO messages (project_id, id, session_id, turn_id, seq, role, content)
+       SELECT $1, m.id, $2, $3, seq.msg_base + m.ord, m.role, m.content
+       FROM seq, jsonb_to_recordset($10::jsonb) AS m(id text, ord int, role text, content text)
+     ),
+     apr AS (
+       INSERT INTO approvals (project_id, id, session_id, turn_id, action, arguments, status)
+       SELECT $1, a.id, $2, $3, a.action, a.arguments, 'pending' FROM jsonb_to_recordset($11::jsonb) AS a(id text, action text, arguments jsonb)
+       RETURNING *
+     ),
+     sess AS (UPDATE sessions SET state = $12::jsonb, updated_at = now() WHERE project_id = $1 AND id = $2 AND $13::boolean),
+     trace AS (${trace.sql}),
+     spans AS (${spans.sql})
+     SELECT * FROM apr`,
+    params,
+  );
+  const byId = new Map(rows.map((r) => [r.id, toApproval(r)]));
+  return { approvals: approvalIds.map((id) => byId.get(id)!) };
 }
 
 export async function persistResumedTurn(
