@@ -78,7 +78,7 @@ export async function runTurn(ctx: TurnContext, agent: PreparedAgent, session: S
 
 async function act(agent: PreparedAgent, session: SessionRow, utterance: string, history: { role: 'user' | 'assistant'; content: string }[], decision: RouteDecision, tracer: TurnTracer, opts: TurnOptions): Promise<TurnOutcome> {
   if (decision.topic === null) {
-    const reply = agent.definition.fallback.message;
+    const reply = agent.definition.fallback.message.trim();
     opts.onEvent?.({ type: 'delta', text: reply });
     return { status: 'completed', reply, error: null, citations: [], state: {}, paused: null };
   }
