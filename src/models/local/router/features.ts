@@ -21,6 +21,8 @@ export interface FeatureConfig {
   charWeight: number;
   /** Collapse digit runs to `0`. */
   digits: boolean;
+  /** Also count ordered word pairs up to this many positions apart (0 or 1: none beyond bigrams). */
+  pairWindow: number;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = {
@@ -30,6 +32,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   wordWeight: 1,
   charWeight: 1,
   digits: true,
+  pairWindow: 0,
 };
 
 export interface SparseVector {
@@ -49,6 +52,7 @@ export interface CsrMatrix {
 const FNV_PRIME = 0x01000193;
 const WORD_BASIS = 0x811c9dc5 | 0;
 const CHAR_BASIS = (0x811c9dc5 ^ 0x5bd1e995) | 0;
+const PAIR_BASIS = 0x27d4eb2f;
 const SPACE = 32;
 
 // The lowest bit of a key says which block it belongs to: 0 word, 1 character.
@@ -70,6 +74,19 @@ function countGrams(text: string, config: FeatureConfig, counts: Map<number, num
       const token = tokens[start + n - 1];
       for (let c = 0; c < token.length; c++) h = Math.imul(h ^ token.charCodeAt(c), FNV_PRIME);
       if (n >= wMin) add(h, WORD_BLOCK);
+    }
+  }
+  const window = config.pairWindow ?? 0;
+  if (window > 1) {
+    const unigram = tokens.map((token) => {
+      let h = WORD_BASIS;
+      for (let c = 0; c < token.length; c++) h = Math.imul(h ^ token.charCodeAt(c), FNV_PRIME);
+      return h;
+    });
+    for (let i = 0; i < tokens.length; i++) {
+      for (let j = i + 2; j <= i + window && j < tokens.length; j++) {
+        add(Math.imul(Math.imul(unigram[i] ^ PAIR_BASIS, FNV_PRIME) ^ unigram[j], FNV_PRIME), WORD_BLOCK);
+      }
     }
   }
   const [cMin, cMax] = config.charNgrams;
