@@ -2,6 +2,9 @@ import { z } from '@hono/zod-openapi';
 
 /** Request and response shapes of the HTTP API: validation at the edge and the OpenAPI document. */
 
+/** A JSON body of the given schema, as route definitions spell it. */
+export const jsonBody = <T>(schema: T) => ({ 'application/json': { schema } });
+
 export const ErrorBody = z
   .object({
     error: z.object({

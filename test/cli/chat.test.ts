@@ -4,24 +4,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEnv, cliMain, repoRoot, runCli } from '../helpers/cli.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const main = join(root, 'src/cli/main.ts');
+const root = repoRoot;
+const main = cliMain;
 const agentsDir = join(root, 'test/fixtures/agents');
 // The scripted model is never called here; the URL only lets the LLM fixture agent load.
-const env = { ...process.env, DATABASE_URL: '', OPENAI_COMPATIBLE_BASE_URL: 'http://127.0.0.1:9/v1', AGENTPROOF_API_KEY: '' };
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env, cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const env = cliEnv({ OPENAI_COMPATIBLE_BASE_URL: 'http://127.0.0.1:9/v1' });
+const run = (args: string[]) => runCli(args, env);
 
 describe('agentproof chat on its own store', () => {
   let data: string;

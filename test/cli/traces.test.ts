@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/open.ts';
 import { insertTrace } from '../../src/trace/store.ts';
 import type { TraceWithSpans } from '../../src/trace/types.ts';
 import { removeTempDir, tempDataDir } from '../helpers/stores.ts';
 import { sampleTrace, withoutSpans } from '../helpers/traces.ts';
+import { runCli } from '../helpers/cli.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const main = join(root, 'src/cli/main.ts');
-const env = { ...process.env, DATABASE_URL: '', AGENTPROOF_DATA: '', AGENTPROOF_API_KEY: '', NO_COLOR: '1' };
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env, cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(args);
 
 describe('agentproof traces and agentproof trace on an embedded store', () => {
   let data: string;

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, type AppDeps } from '../app.ts';
-import { Approval, DecisionBody, DecisionResult, ErrorBody, IdParam, ListApprovalsQuery } from '../contracts.ts';
+import { Approval, DecisionBody, DecisionResult, ErrorBody, IdParam, ListApprovalsQuery, jsonBody } from '../contracts.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {
-  400: { description: 'Invalid input.', content: json(ErrorBody) },
-  404: { description: 'Unknown approval.', content: json(ErrorBody) },
-  409: { description: 'The approval was already decided.', content: json(ErrorBody) },
+  400: { description: 'Invalid input.', content: jsonBody(ErrorBody) },
+  404: { description: 'Unknown approval.', content: jsonBody(ErrorBody) },
+  409: { description: 'The approval was already decided.', content: jsonBody(ErrorBody) },
 };
 
 const list = createRoute({
@@ -14,7 +13,7 @@ const list = createRoute({
   path: '/v1/approvals',
   tags: ['approvals'],
   request: { query: ListApprovalsQuery },
-  responses: { 200: { description: 'Approvals, newest first (pending by default).', content: json(z.object({ approvals: z.array(Approval) })) }, ...errors },
+  responses: { 200: { description: 'Approvals, newest first (pending by default).', content: jsonBody(z.object({ approvals: z.array(Approval) })) }, ...errors },
 });
 
 const decision = (verb: 'approve' | 'deny') =>
@@ -22,9 +21,9 @@ const decision = (verb: 'approve' | 'deny') =>
     method: 'post',
     path: `/v1/approvals/{id}/${verb}`,
     tags: ['approvals'],
-    request: { params: IdParam, body: { required: false, content: json(DecisionBody) } },
+    request: { params: IdParam, body: { required: false, content: jsonBody(DecisionBody) } },
     responses: {
-      200: { description: `Records the decision; when it was the turn's last open approval, the turn continues and its result is returned.`, content: json(DecisionResult) },
+      200: { description: `Records the decision; when it was the turn's last open approval, the turn continues and its result is returned.`, content: jsonBody(DecisionResult) },
       ...errors,
     },
   });

@@ -1,24 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { newRouter, type AppDeps } from '../app.ts';
-import { ChatCompletionRequest, ErrorBody } from '../contracts.ts';
+import { ChatCompletionRequest, ErrorBody, jsonBody } from '../contracts.ts';
 import { InputError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { TurnResult } from '../../agent/runtime/types.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const completions = createRoute({
   method: 'post',
   path: '/v1/chat/completions',
   tags: ['openai'],
   summary: 'OpenAI-compatible chat completions; `model` names the agent.',
-  request: { body: { required: true, content: json(ChatCompletionRequest) } },
+  request: { body: { required: true, content: jsonBody(ChatCompletionRequest) } },
   responses: {
-    200: { description: 'A chat.completion (or chat.completion.chunk events when `stream` is true). The `agentproof` field carries the trace id, topic, status and approvals.', content: json(z.record(z.string(), z.unknown())) },
-    400: { description: 'Invalid request.', content: json(ErrorBody) },
-    404: { description: 'No agent with that name.', content: json(ErrorBody) },
-    502: { description: 'The turn failed (provider or action error); the trace id is in the body.', content: json(ErrorBody) },
+    200: { description: 'A chat.completion (or chat.completion.chunk events when `stream` is true). The `agentproof` field carries the trace id, topic, status and approvals.', content: jsonBody(z.record(z.string(), z.unknown())) },
+    400: { description: 'Invalid request.', content: jsonBody(ErrorBody) },
+    404: { description: 'No agent with that name.', content: jsonBody(ErrorBody) },
+    502: { description: 'The turn failed (provider or action error); the trace id is in the body.', content: jsonBody(ErrorBody) },
   },
 });
 
@@ -26,7 +25,7 @@ const models = createRoute({
   method: 'get',
   path: '/v1/models',
   tags: ['openai'],
-  responses: { 200: { description: 'The agents, as OpenAI models.', content: json(z.record(z.string(), z.unknown())) } },
+  responses: { 200: { description: 'The agents, as OpenAI models.', content: jsonBody(z.record(z.string(), z.unknown())) } },
 });
 
 type Msg = z.infer<typeof ChatCompletionRequest>['messages'][number];

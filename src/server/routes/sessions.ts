@@ -1,21 +1,20 @@
 import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { newRouter, type AppDeps } from '../app.ts';
-import { CreateSessionBody, ErrorBody, IdParam, SendMessageBody, Session, SessionWithMessages, TurnResult } from '../contracts.ts';
+import { CreateSessionBody, ErrorBody, IdParam, SendMessageBody, Session, SessionWithMessages, TurnResult, jsonBody } from '../contracts.ts';
 import type { TurnEvent } from '../../agent/runtime/types.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const errors = {
-  400: { description: 'Invalid input; the issues name each field.', content: json(ErrorBody) },
-  404: { description: 'Unknown agent or session.', content: json(ErrorBody) },
+  400: { description: 'Invalid input; the issues name each field.', content: jsonBody(ErrorBody) },
+  404: { description: 'Unknown agent or session.', content: jsonBody(ErrorBody) },
 };
 
 const create = createRoute({
   method: 'post',
   path: '/v1/sessions',
   tags: ['sessions'],
-  request: { body: { required: true, content: json(CreateSessionBody) } },
-  responses: { 201: { description: 'The new session.', content: json(Session) }, ...errors },
+  request: { body: { required: true, content: jsonBody(CreateSessionBody) } },
+  responses: { 201: { description: 'The new session.', content: jsonBody(Session) }, ...errors },
 });
 
 const get = createRoute({
@@ -23,18 +22,18 @@ const get = createRoute({
   path: '/v1/sessions/{id}',
   tags: ['sessions'],
   request: { params: IdParam },
-  responses: { 200: { description: 'The session and its messages.', content: json(SessionWithMessages) }, ...errors },
+  responses: { 200: { description: 'The session and its messages.', content: jsonBody(SessionWithMessages) }, ...errors },
 });
 
 const send = createRoute({
   method: 'post',
   path: '/v1/sessions/{id}/messages',
   tags: ['sessions'],
-  request: { params: IdParam, body: { required: true, content: json(SendMessageBody) } },
+  request: { params: IdParam, body: { required: true, content: jsonBody(SendMessageBody) } },
   responses: {
     200: {
       description: 'The turn: the reply, or `awaiting_approval` with the pending approvals. With `stream: true`, server-sent events `route`, `delta`, `approval_required` and a final `done` carrying this same object.',
-      content: { ...json(TurnResult), 'text/event-stream': { schema: TurnResult } },
+      content: { ...jsonBody(TurnResult), 'text/event-stream': { schema: TurnResult } },
     },
     ...errors,
   },

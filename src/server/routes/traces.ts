@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, type AppDeps } from '../app.ts';
-import { ErrorBody, IdParam, ListTracesQuery, Trace, TraceWithSpans } from '../contracts.ts';
+import { ErrorBody, IdParam, ListTracesQuery, Trace, TraceWithSpans, jsonBody } from '../contracts.ts';
 import { getTrace, listTraces } from '../../trace/store.ts';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const list = createRoute({
   method: 'get',
@@ -11,8 +10,8 @@ const list = createRoute({
   tags: ['traces'],
   request: { query: ListTracesQuery },
   responses: {
-    200: { description: 'Latest traces first.', content: json(z.object({ traces: z.array(Trace) })) },
-    400: { description: 'Invalid query.', content: json(ErrorBody) },
+    200: { description: 'Latest traces first.', content: jsonBody(z.object({ traces: z.array(Trace) })) },
+    400: { description: 'Invalid query.', content: jsonBody(ErrorBody) },
   },
 });
 
@@ -22,8 +21,8 @@ const get = createRoute({
   tags: ['traces'],
   request: { params: IdParam },
   responses: {
-    200: { description: 'The trace with every span of its turn.', content: json(TraceWithSpans) },
-    404: { description: 'Unknown trace.', content: json(ErrorBody) },
+    200: { description: 'The trace with every span of its turn.', content: jsonBody(TraceWithSpans) },
+    404: { description: 'Unknown trace.', content: jsonBody(ErrorBody) },
   },
 });
 

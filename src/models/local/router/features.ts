@@ -23,6 +23,8 @@ export interface FeatureConfig {
   digits: boolean;
   /** Also count ordered word pairs up to this many positions apart (0 or 1: none beyond bigrams). */
   pairWindow: number;
+  /** Strip common English inflections from words (not from character n-grams). */
+  stem: boolean;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = {
@@ -33,6 +35,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   charWeight: 1,
   digits: true,
   pairWindow: 0,
+  stem: false,
 };
 
 export interface SparseVector {
@@ -59,6 +62,24 @@ const SPACE = 32;
 const WORD_BLOCK = 0;
 const CHAR_BLOCK = 1;
 
+const VOWEL = /[aeiouy]/;
+function stem(word: string): string {
+  if (word.length <= 3) return word;
+  let w = word;
+  if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
+  else if (w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
+  for (const suffix of ['ing', 'ed']) {
+    if (w.endsWith(suffix) && VOWEL.test(w.slice(0, -suffix.length)) && w.length - suffix.length >= 3) {
+      w = w.slice(0, -suffix.length);
+      if (/([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
+      break;
+    }
+  }
+  if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
+
 /** Counts the n-gram keys of one text into `counts`. */
 function countGrams(text: string, config: FeatureConfig, counts: Map<number, number>): void {
   const tokens = tokenize(text, { digits: config.digits });
@@ -67,18 +88,19 @@ function countGrams(text: string, config: FeatureConfig, counts: Map<number, num
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
   const [wMin, wMax] = config.wordNgrams;
-  for (let start = 0; start < tokens.length; start++) {
+  const words = config.stem ? tokens.map(stem) : tokens;
+  for (let start = 0; start < words.length; start++) {
     let h = WORD_BASIS;
-    for (let n = 1; n <= wMax && start + n <= tokens.length; n++) {
+    for (let n = 1; n <= wMax && start + n <= words.length; n++) {
       if (n > 1) h = Math.imul(h ^ SPACE, FNV_PRIME);
-      const token = tokens[start + n - 1];
+      const token = words[start + n - 1];
       for (let c = 0; c < token.length; c++) h = Math.imul(h ^ token.charCodeAt(c), FNV_PRIME);
       if (n >= wMin) add(h, WORD_BLOCK);
     }
   }
   const window = config.pairWindow ?? 0;
   if (window > 1) {
-    const unigram = tokens.map((token) => {
+    const unigram = words.map((token) => {
       let h = WORD_BASIS;
       for (let c = 0; c < token.length; c++) h = Math.imul(h ^ token.charCodeAt(c), FNV_PRIME);
       return h;
