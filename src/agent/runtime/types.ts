@@ -39,7 +39,9 @@ export type TurnEvent =
   | { type: 'route'; topic: string | null; confidence: number | null }
   | { type: 'approval_required'; approvals: ApprovalView[] }
   | { type: 'delta'; text: string }
-  | { type: 'done'; result: TurnResult };
+  | { type: 'done'; result: TurnResult }
+  /** The turn could not run at all (e.g. the session vanished); a turn that ran and failed ends with `done`. */
+  | { type: 'error'; message: string };
 
 /** A call the model (or local policy) wants to make. */
 export interface PlannedCall {

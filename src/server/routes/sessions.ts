@@ -61,7 +61,7 @@ export function sessionRoutes({ chat }: AppDeps) {
         };
         const turn = chat.send(id, text, { onEvent: push }).then(
           () => undefined,
-          (err: unknown) => push({ type: 'error', message: err instanceof Error ? err.message : String(err) } as unknown as TurnEvent),
+          (err: unknown) => push({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
         ).finally(() => {
           finished = true;
           wake?.();
