@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_FEATURES, FeatureSpace } from '../../../src/models/local/router/features.ts';
 import { evaluateRouter, percentile } from '../../../src/models/local/router/metrics.ts';
 import { TopicRouter } from '../../../src/models/local/router/router.ts';
-import { sentences, tokenize } from '../../../src/models/local/router/text.ts';
+import { sentences, stem, tokenize } from '../../../src/models/local/router/text.ts';
 
 describe('tokenize', () => {
   it('lower-cases, folds accents, joins contractions and collapses digits', () => {
@@ -12,6 +12,19 @@ describe('tokenize', () => {
 
   it('keeps digits when asked to', () => {
     assert.deepEqual(tokenize('flight BA117', { digits: false }), ['flight', 'ba117']);
+  });
+});
+
+describe('stem', () => {
+  it('brings inflections of a word together', () => {
+    assert.deepEqual(['charge', 'charged', 'charges', 'charging'].map(stem), ['charg', 'charg', 'charg', 'charg']);
+    assert.deepEqual(['transfer', 'transfers', 'transferred', 'transferring'].map(stem), ['transfer', 'transfer', 'transfer', 'transfer']);
+    assert.deepEqual(['top', 'topped', 'topping'].map(stem), ['top', 'top', 'top']);
+    assert.equal(stem('currencies'), stem('currency'));
+  });
+
+  it('leaves short words and words that only look inflected alone', () => {
+    for (const word of ['is', 'was', 'its', 'this', 'bus', 'address', 'need', 'thing']) assert.equal(stem(word), word);
   });
 });
 
@@ -53,6 +66,36 @@ describe('FeatureSpace', () => {
   it('survives a JSON round trip', () => {
     const copy = FeatureSpace.fromJSON(JSON.parse(JSON.stringify(space)));
     assert.deepEqual(copy.transform('where is my password'), space.transform('where is my password'));
+  });
+
+  it('counts ordered word pairs up to pairWindow positions apart', () => {
+    const wordKeys = (pairWindow: number) => {
+      const fitted = FeatureSpace.fit(['card has not arrived'], { ...DEFAULT_FEATURES, pairWindow }).space;
+      return Array.from(fitted.keys).filter((key) => (key & 1) === 0).length;
+    };
+    // 4 words and 3 bigrams; then the pairs 2 apart (card-not, has-arrived) and 3 apart (card-arrived).
+    assert.equal(wordKeys(0), 7);
+    assert.equal(wordKeys(2), 9);
+    assert.equal(wordKeys(5), 10);
+  });
+
+  it('matches inflected words through stemming but not when stemming is off', () => {
+    const shared = (stemWords: boolean) => {
+      const fitted = FeatureSpace.fit(['my transfer is declined'], { ...DEFAULT_FEATURES, stem: stemWords, charNgrams: [0, 0] }).space;
+      return fitted.transform('transferred declined').indices.length;
+    };
+    assert.ok(shared(true) > shared(false), `${shared(true)} vs ${shared(false)}`);
+  });
+
+  it('loads a model saved before stemming and word pairs with both off, as it was trained', () => {
+    const { space: legacy } = FeatureSpace.fit(['card has not arrived'], { ...DEFAULT_FEATURES, stem: false, pairWindow: 0 });
+    const saved = JSON.parse(JSON.stringify(legacy));
+    delete saved.config.stem;
+    delete saved.config.pairWindow;
+    const loaded = FeatureSpace.fromJSON(saved);
+    assert.equal(loaded.config.stem, false);
+    assert.equal(loaded.config.pairWindow, 0);
+    assert.deepEqual(loaded.transform('cards have not arrived'), legacy.transform('cards have not arrived'));
   });
 });
 

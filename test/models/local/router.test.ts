@@ -75,6 +75,16 @@ describe('TopicRouter', () => {
     assert.ok(gap(calibrated) < gap(raw), `calibrated gap ${gap(calibrated)} vs raw ${gap(raw)}`);
   });
 
+  it('calibrates confidence by default and learns the same labels with either learner', () => {
+    const svm = TopicRouter.train(SUPPORT);
+    const logistic = TopicRouter.train(SUPPORT, { learner: 'logistic' });
+    assert.notEqual(svm.temperature, 1);
+    for (const [text, label] of [['my package is late', 'order_status'], ['send the shoes back for a refund', 'returns'], ['reset my login', 'account']]) {
+      assert.equal(svm.predict(text).label, label);
+      assert.equal(logistic.predict(text).label, label);
+    }
+  });
+
   it('always returns the only label when trained on one', () => {
     const router = TopicRouter.train([{ text: 'where is my order', label: 'order_status' }]);
     assert.deepEqual(router.predict('anything at all'), { label: 'order_status', confidence: 1, ranking: [{ label: 'order_status', probability: 1 }] });

@@ -9,12 +9,26 @@ import { rng, shuffle } from './softmax.ts';
 
 type Fit = (rows: LabeledText[]) => { predict: (text: string) => Float64Array };
 
+export interface CalibrateOptions {
+  /** Number of stratified folds the data is split into (default 3). */
+  folds?: number;
+  /** How many of the folds are held out in turn, each costing one training (default all). */
+  rounds?: number;
+  seed?: number;
+}
+
 /** Fits T on stratified out-of-fold predictions. Returns 1 when there is too little data to hold any out. */
-export function calibrateTemperature(rows: LabeledText[], classes: string[], fit: Fit, folds = 3, seed = 7): number {
+export function calibrateTemperature(rows: LabeledText[], classes: string[], fit: Fit, options: CalibrateOptions = {}): number {
+  const folds = options.folds ?? 3;
+  const rounds = Math.min(folds, options.rounds ?? folds);
   const byClass = new Map<string, number[]>();
-  rows.forEach((row, i) => byClass.set(row.label, [...(byClass.get(row.label) ?? []), i]));
+  rows.forEach((row, i) => {
+    const members = byClass.get(row.label);
+    if (members) members.push(i);
+    else byClass.set(row.label, [i]);
+  });
   const fold = new Int32Array(rows.length);
-  const random = rng(seed);
+  const random = rng(options.seed ?? 7);
   let heldOutClasses = 0;
   for (const members of byClass.values()) {
     shuffle(members, random);
@@ -26,7 +40,7 @@ export function calibrateTemperature(rows: LabeledText[], classes: string[], fit
 
   const index = new Map(classes.map((c, i) => [c, i]));
   const held: { z: Float64Array; y: number }[] = [];
-  for (let f = 0; f < folds; f++) {
+  for (let f = 0; f < rounds; f++) {
     const train = rows.filter((_, i) => fold[i] !== f);
     const test = rows.filter((_, i) => fold[i] === f);
     if (!test.length) continue;

@@ -1,5 +1,7 @@
 /**
- * TF-IDF features over word n-grams and character n-grams taken inside word boundaries.
+ * TF-IDF features over word n-grams (of lightly stemmed words), ordered word pairs a few positions
+ * apart, and character n-grams taken inside word boundaries (of the words as written, so typos and
+ * inflections still share most of their n-grams).
  *
  * N-grams are identified by a 32-bit FNV-1a hash instead of by their text: extraction allocates no
  * substrings (prediction stays well under a millisecond), and the saved vocabulary is a compact list
@@ -7,10 +9,10 @@
  * frequency), so unseen n-grams are ignored rather than folded onto known ones; with the few hundred
  * thousand n-grams of even a large intent set, hash collisions are rare and harmless.
  */
-import { tokenize } from './text.ts';
+import { stem, tokenize } from './text.ts';
 
 export interface FeatureConfig {
-  /** Smallest and largest word n-gram, e.g. [1, 2] for words and word pairs. */
+  /** Smallest and largest word n-gram, e.g. [1, 2] for words and adjacent word pairs. */
   wordNgrams: [number, number];
   /** Smallest and largest character n-gram, taken within " word " (padded with spaces). */
   charNgrams: [number, number];
@@ -21,9 +23,9 @@ export interface FeatureConfig {
   charWeight: number;
   /** Collapse digit runs to `0`. */
   digits: boolean;
-  /** Also count ordered word pairs up to this many positions apart (0 or 1: none beyond bigrams). */
+  /** Also count ordered word pairs up to this many positions apart (0 or 1: none beyond n-grams). */
   pairWindow: number;
-  /** Strip common English inflections from words (not from character n-grams). */
+  /** Strip common English inflections from words before word n-grams and pairs (see text.ts). */
   stem: boolean;
 }
 
@@ -34,8 +36,8 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   wordWeight: 1,
   charWeight: 1,
   digits: true,
-  pairWindow: 0,
-  stem: false,
+  pairWindow: 5,
+  stem: true,
 };
 
 export interface SparseVector {
@@ -62,24 +64,6 @@ const SPACE = 32;
 const WORD_BLOCK = 0;
 const CHAR_BLOCK = 1;
 
-const VOWEL = /[aeiouy]/;
-function stem(word: string): string {
-  if (word.length <= 3) return word;
-  let w = word;
-  if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
-  else if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
-  for (const suffix of ['ing', 'ed']) {
-    if (w.endsWith(suffix) && VOWEL.test(w.slice(0, -suffix.length)) && w.length - suffix.length >= 3) {
-      w = w.slice(0, -suffix.length);
-      if (/([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
-      break;
-    }
-  }
-  if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
-  return w;
-}
-
 /** Counts the n-gram keys of one text into `counts`. */
 function countGrams(text: string, config: FeatureConfig, counts: Map<number, number>): void {
   const tokens = tokenize(text, { digits: config.digits });
@@ -98,15 +82,16 @@ function countGrams(text: string, config: FeatureConfig, counts: Map<number, num
       if (n >= wMin) add(h, WORD_BLOCK);
     }
   }
-  const window = config.pairWindow ?? 0;
-  if (window > 1) {
-    const unigram = words.map((token) => {
+  // Words a few positions apart ("card ... arrived", "transfer ... pending") carry the intent when the
+  // words between them vary; adjacent pairs are already bigrams.
+  if (config.pairWindow > 1) {
+    const unigram = words.map((word) => {
       let h = WORD_BASIS;
-      for (let c = 0; c < token.length; c++) h = Math.imul(h ^ token.charCodeAt(c), FNV_PRIME);
+      for (let c = 0; c < word.length; c++) h = Math.imul(h ^ word.charCodeAt(c), FNV_PRIME);
       return h;
     });
-    for (let i = 0; i < tokens.length; i++) {
-      for (let j = i + 2; j <= i + window && j < tokens.length; j++) {
+    for (let i = 0; i < words.length; i++) {
+      for (let j = i + 2; j <= i + config.pairWindow && j < words.length; j++) {
         add(Math.imul(Math.imul(unigram[i] ^ PAIR_BASIS, FNV_PRIME) ^ unigram[j], FNV_PRIME), WORD_BLOCK);
       }
     }
@@ -180,7 +165,10 @@ export class FeatureSpace {
     const keys = new Int32Array(decodeBase64(data.keys));
     const idf = new Float32Array(decodeBase64(data.idf));
     if (keys.length !== idf.length) throw new Error('feature keys and idf differ in length');
-    return new FeatureSpace({ ...DEFAULT_FEATURES, ...data.config }, keys, idf);
+    // Models saved before stemming and word pairs existed have neither in their config and were
+    // trained without them, so a missing setting means off rather than today's default.
+    const saved: Partial<FeatureConfig> = data.config;
+    return new FeatureSpace({ ...DEFAULT_FEATURES, pairWindow: 0, stem: false, ...saved }, keys, idf);
   }
 
   toJSON(): SerializedFeatureSpace {

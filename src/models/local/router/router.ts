@@ -1,12 +1,18 @@
 /**
- * The `local` topic router: TF-IDF word and character n-grams into a multinomial logistic
- * regression. It trains in seconds on CPU, classifies in microseconds, and saves to plain JSON.
+ * The `local` topic router: TF-IDF word, word-pair and character n-grams (features.ts) into a linear
+ * classifier. It trains in seconds on CPU, classifies in microseconds, and saves to plain JSON.
  *
- * Confidence is the model's softmax probability of the chosen label after temperature scaling, so a
+ * Two learners share the features and the model format. One-vs-rest linear SVMs (svm.ts) are the
+ * default: on intent data with tens to hundreds of examples per label they are the more accurate.
+ * An agent's router (`trainTopicRouter`) uses multinomial logistic regression (softmax.ts) instead:
+ * with a handful of examples per topic against hundreds of off-topic utterances, its probabilities
+ * keep a paraphrase of a topic well above the fallback threshold, where the SVMs' margins leave many
+ * such paraphrases closer to the off-topic class.
+ *
+ * Confidence is the softmax probability of the chosen label after temperature scaling, so a
  * confidence of 0.8 means that about 8 in 10 such predictions are right on data like the training
- * data. The temperature is fitted on held-out folds (see calibrate.ts) for training sets of up to
- * 3,000 examples, which covers an agent's topics; larger sets (CSV training) skip it unless asked
- * and use the plain softmax probability.
+ * data. The temperature is fitted on held-out folds (see calibrate.ts): all three folds for up to
+ * 3,000 examples, one fold above that, where a third of the data is plenty to fit one number.
  *
  * When the router is trained with off-topic examples they form a hidden class: its probability is
  * left out of `ranking`, so the labels' probabilities then sum to less than 1 and the remainder is
@@ -16,15 +22,19 @@
 import { InputError } from '../../../core/errors.ts';
 import type { LabeledText, RouterPrediction } from '../contracts.ts';
 import { calibrateTemperature } from './calibrate.ts';
-import { DEFAULT_FEATURES, FeatureSpace, decodeBase64, encodeBase64, type FeatureConfig, type SerializedFeatureSpace } from './features.ts';
+import { DEFAULT_FEATURES, FeatureSpace, decodeBase64, encodeBase64, type CsrMatrix, type FeatureConfig, type SerializedFeatureSpace } from './features.ts';
 import { OFF_TOPIC_UTTERANCES } from './off-topic.ts';
 import { DEFAULT_SOFTMAX, scores, softmax, trainSoftmax, type LinearModel, type SoftmaxOptions } from './softmax.ts';
+import { DEFAULT_SVM, trainSvm, type SvmOptions } from './svm.ts';
 import { topicExamples, unlikeTopics, type RouterTopic } from './topics.ts';
 
 export type { RouterTopic } from './topics.ts';
 
 export interface RouterTrainOptions {
   features?: Partial<FeatureConfig>;
+  /** Which linear classifier to fit (default "svm"; see the module comment). */
+  learner?: 'svm' | 'logistic';
+  svm?: Partial<SvmOptions>;
   softmax?: Partial<SoftmaxOptions>;
   /** Give every class the same total weight whatever its number of examples (default true). */
   balance?: boolean;
@@ -36,8 +46,8 @@ export interface RouterTrainOptions {
    */
   offTopicWeight?: number;
   /**
-   * Fit the softmax temperature on held-out folds so confidence is calibrated. Costs `folds`
-   * extra trainings; by default done when there are at most 3,000 examples.
+   * Fit the softmax temperature on held-out folds so confidence is calibrated (default true). Costs
+   * three extra trainings on two thirds of the data, or one above 3,000 examples.
    */
   calibrate?: boolean;
 }
@@ -57,7 +67,8 @@ export interface SerializedRouter {
 }
 
 const OFF_TOPIC = '\u0000off_topic';
-const CALIBRATE_UP_TO = 3000;
+// Above this many examples the temperature is fitted on one held-out fold instead of all three.
+const CALIBRATE_ALL_FOLDS_UP_TO = 3000;
 
 export class TopicRouter {
   /** The labels the router can return, in training order. */
@@ -95,14 +106,19 @@ export class TopicRouter {
     const data: LabeledText[] = offTopic.length ? [...examples, ...offTopic.map((text) => ({ text, label: OFF_TOPIC }))] : examples;
     const classes = offTopic.length ? [...labels, OFF_TOPIC] : labels;
     const features = { ...DEFAULT_FEATURES, ...options.features };
-    const softmaxOptions = { ...DEFAULT_SOFTMAX, ...options.softmax };
     const balance = options.balance ?? true;
     const classWeight = classes.map((c) => (c === OFF_TOPIC ? (options.offTopicWeight ?? 0.5) : 1));
-    const fit = (rows: LabeledText[]) => fitLinear(rows, classes, classWeight, features, softmaxOptions, balance);
+    const svmOptions = { ...DEFAULT_SVM, ...options.svm };
+    const softmaxOptions = { ...DEFAULT_SOFTMAX, ...options.softmax };
+    const learn: Learner =
+      (options.learner ?? 'svm') === 'svm'
+        ? (x, y, k, weight) => trainSvm(x, y, k, svmOptions, weight)
+        : (x, y, k, weight) => trainSoftmax(x, y, k, softmaxOptions, weight);
+    const fit = (rows: LabeledText[]) => fitLinear(rows, classes, classWeight, features, learn, balance);
 
     const { space, model } = fit(data);
-    const calibrate = options.calibrate ?? data.length <= CALIBRATE_UP_TO;
-    const temperature = calibrate ? calibrateTemperature(data, classes, fit) : 1;
+    const rounds = data.length <= CALIBRATE_ALL_FOLDS_UP_TO ? 3 : 1;
+    const temperature = (options.calibrate ?? true) ? calibrateTemperature(data, classes, fit, { rounds }) : 1;
     return new TopicRouter({
       labels,
       space,
@@ -165,20 +181,23 @@ export interface TopicRouterOptions extends RouterTrainOptions {
 
 /**
  * Trains the router of an agent version from its topics: examples, description sentences and names
- * (see topics.ts), plus generic off-topic utterances that resemble none of them.
+ * (see topics.ts), plus generic off-topic utterances that resemble none of them. The learner is
+ * logistic regression unless the options say otherwise (see the module comment).
  */
 export function trainTopicRouter(topics: RouterTopic[], options: TopicRouterOptions = {}): TopicRouter {
   const examples = topicExamples(topics);
   const candidates = options.offTopic ?? (options.offTopicClass === false ? [] : OFF_TOPIC_UTTERANCES);
-  return TopicRouter.train(examples, { ...options, offTopic: unlikeTopics(candidates, examples) });
+  return TopicRouter.train(examples, { learner: 'logistic', ...options, offTopic: unlikeTopics(candidates, examples) });
 }
+
+type Learner = (x: CsrMatrix, y: Int32Array, classes: number, sampleWeight: Float32Array) => LinearModel;
 
 function fitLinear(
   rows: LabeledText[],
   classes: string[],
   classWeight: number[],
   features: FeatureConfig,
-  options: SoftmaxOptions,
+  learn: Learner,
   balance: boolean,
 ): { space: FeatureSpace; model: LinearModel; predict: (text: string) => Float64Array } {
   const index = new Map(classes.map((c, i) => [c, i]));
@@ -191,7 +210,7 @@ function fitLinear(
   for (const c of y) counts[c]++;
   const present = counts.filter((n) => n > 0).length;
   const weight = Float32Array.from(y, (c) => classWeight[c] * (balance ? rows.length / (present * counts[c]) : 1));
-  const model = trainSoftmax(matrix, y, classes.length, options, weight);
+  const model = learn(matrix, y, classes.length, weight);
   const predict = (text: string) => {
     const x = space.transform(text);
     const z = new Float64Array(classes.length);

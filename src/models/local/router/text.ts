@@ -30,3 +30,29 @@ export function sentences(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => tokenize(s).length >= 2);
 }
+
+const VOWEL = /[aeiouy]/;
+const DOUBLED_END = /([^aeiouslz])\1$/;
+
+/**
+ * A light English stemmer for word features: strips plural -s/-es/-ies, -ed, -ing and a final -e, so
+ * "charge", "charged", "charges" and "charging" meet, and so do "transfer" and "transferred". It
+ * never merges words across meanings the way aggressive stemmers do, and leaves short words alone.
+ */
+export function stem(word: string): string {
+  if (word.length <= 3) return word;
+  let w = word;
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
+  for (const suffix of ['ing', 'ed']) {
+    const base = w.slice(0, -suffix.length);
+    if (w.endsWith(suffix) && base.length >= 3 && VOWEL.test(base)) {
+      // "topped" -> "topp" -> "top", but "called" keeps its "ll".
+      w = DOUBLED_END.test(base) ? base.slice(0, -1) : base;
+      break;
+    }
+  }
+  if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
