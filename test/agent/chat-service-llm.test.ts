@@ -80,6 +80,29 @@ describe('a conversation answered by an OpenAI-compatible model over HTTP', () =
     assert.equal(r.reply, 'Your order is on its way.');
   });
 
+  test('stops a model that keeps calling tools at the step limit, with the limit on the trace', async () => {
+    const s = await chat.createSession('mini-llm', 'test');
+    for (let i = 0; i < 6; i++) llm.enqueue({ toolCalls: [{ name: 'lookup_order', args: { order_id: 'A1001' } }] });
+    const r = await chat.send(s.id, 'where is my order A1001?');
+    assert.equal(r.status, 'failed');
+    assert.match(r.error ?? '', /step limit of 6/);
+    assert.equal(llm.requests.length, 6);
+    const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
+    assert.equal(trace.spans.filter((sp) => sp.kind === 'model').length, 6);
+    assert.equal(trace.spans.filter((sp) => sp.kind === 'tool').length, 6);
+  });
+
+  test('shows the model its own invalid tool arguments as an error instead of running the action', async () => {
+    llm.enqueue({ toolCalls: [{ name: 'lookup_order', args: { order_id: 'not-an-id' } }] }, { text: 'Could you check the order number?' });
+    const s = await chat.createSession('mini-llm', 'test');
+    const r = await chat.send(s.id, 'where is my order?');
+    assert.equal(r.status, 'completed');
+    const toolResult = llm.requests[1].messages.find((m) => m.role === 'tool');
+    assert.match(String(toolResult?.content), /invalid arguments for lookup_order/);
+    const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
+    assert.equal(trace.spans.find((sp) => sp.kind === 'tool')?.status, 'error');
+  });
+
   test('ends the turn with the provider error recorded on its trace after the retries', async () => {
     llm.enqueue(
       { status: 500, message: 'upstream exploded', retryAfterMs: 5 },

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { ChatService } from '../../src/agent/chat-service.ts';
 import { AgentRegistry } from '../../src/agent/registry.ts';
+import { runTurn } from '../../src/agent/runtime/turn.ts';
 import { DEFAULT_PROJECT_ID, type Db } from '../../src/store/db.ts';
 import { getTrace } from '../../src/trace/store.ts';
 import { storeVariants } from '../helpers/stores.ts';
@@ -14,10 +15,11 @@ for (const variant of storeVariants()) {
   describe(`a conversation on the local models (${variant.name})`, () => {
     let db: Db;
     let chat: ChatService;
+    let agents: AgentRegistry;
 
     before(async () => {
       db = await variant.open();
-      const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
+      agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
       await agents.addRef(agentDir);
       chat = new ChatService(db, agents, DEFAULT_PROJECT_ID);
     });
@@ -114,6 +116,20 @@ for (const variant of storeVariants()) {
       const r = await chat.send(s.id, 'who won the football world cup in 1998?');
       assert.equal(r.topic, null);
       assert.equal(r.reply, 'Sorry, I can only help with orders, refunds and invoices.');
+    });
+
+    test('writes nothing of a turn whose write fails part-way', async () => {
+      const agent = agents.get('mini-support');
+      // A session row that was never stored: the turn runs, and its one-statement write fails on the
+      // session's foreign key after the turn, message and trace rows were already in the statement.
+      const ghost = { id: 'sess_ghost', projectId: DEFAULT_PROJECT_ID, agentName: 'mini-support', agentVersion: agent.version, channel: 'test', state: {}, createdAt: new Date() };
+      await assert.rejects(runTurn({ db, projectId: DEFAULT_PROJECT_ID }, agent, ghost, 'where is order A1001?', [], { channel: 'test' }));
+      for (const table of ['turns', 'messages', 'traces']) {
+        const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE session_id = 'sess_ghost'`);
+        assert.equal(rows[0].n, 0, table);
+      }
+      const spans = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM spans s JOIN traces t ON t.id = s.trace_id WHERE t.session_id = 'sess_ghost'`);
+      assert.equal(spans[0].n, 0);
     });
 
     test('rejects an empty message and an unknown session with errors naming them', async () => {
