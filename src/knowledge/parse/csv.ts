@@ -40,8 +40,9 @@ function failure(file: string, err: unknown): IngestFileError {
 
 /**
  * Opens a CSV given as decoded text. The first record is the header (read at once); the delimiter
- * (comma, semicolon, tab or pipe) is the one the header line uses most. A row's location is its record number
- * with the header as row 1, as a spreadsheet would show it.
+ * (comma, semicolon, tab or pipe) is the one the header line uses most. A row's location is its
+ * record number with the header as row 1 (as a spreadsheet shows it when the file has no blank
+ * lines) and the line it starts on.
  */
 export async function openCsv(file: string, text: AsyncIterable<string>): Promise<CsvDocument> {
   const pieces = text[Symbol.asyncIterator]();
@@ -58,8 +59,13 @@ export async function openCsv(file: string, text: AsyncIterable<string>): Promis
   });
   const input = Readable.from(
     (async function* () {
-      if (!first.done) yield head;
-      for (let next = await pieces.next(); !next.done; next = await pieces.next()) yield next.value;
+      try {
+        if (!first.done) yield head;
+        for (let next = await pieces.next(); !next.done; next = await pieces.next()) yield next.value;
+      } finally {
+        // closes the file when the reader stops early
+        await pieces.return?.(undefined);
+      }
     })(),
     { objectMode: false },
   );
@@ -87,7 +93,9 @@ export async function openCsv(file: string, text: AsyncIterable<string>): Promis
         const pairs = record.flatMap((value, i) => (value ? [`${columns[i] ?? `column ${i + 1}`}: ${value}`] : []));
         if (!pairs.length) continue;
         rows++;
-        yield { kind: 'paragraph', text: pairs.join('; '), location: { row: info.records } };
+        // info.lines is where the record ends; a quoted value may span lines
+        const line = info.lines - record.reduce((n, value) => n + (value.match(/\n/g)?.length ?? 0), 0);
+        yield { kind: 'paragraph', text: pairs.join('; '), location: { row: info.records, line } };
       }
       metadata.rows = rows;
     } finally {

@@ -10,18 +10,24 @@ type HtmlDocument = ReturnType<typeof parseDocument>;
 type HtmlNode = HtmlDocument['children'][number];
 type HtmlElement = ReturnType<typeof DomUtils.findAll>[number];
 
-/** Never content. */
+/**
+ * Never content. A <form> itself is not here: some sites wrap the whole page in one; its controls
+ * and their labels are.
+ */
 const SKIP = new Set([
   'head', 'script', 'style', 'noscript', 'template', 'svg', 'math', 'canvas', 'iframe', 'object', 'embed',
-  'nav', 'form', 'button', 'select', 'input', 'textarea', 'dialog', 'map', 'audio', 'video',
+  'nav', 'button', 'select', 'input', 'textarea', 'label', 'dialog', 'map', 'audio', 'video',
 ]);
-/** Page chrome when it sits outside the main content; kept inside <main>/<article>, where it holds the article's own header. */
+/**
+ * Page chrome when outside <main>/<article> (inside, a header is the article's own). A site header
+ * is still read when it holds a heading: simple pages put their <h1> there.
+ */
 const CHROME = new Set(['header', 'footer', 'aside']);
 const CONTENT = new Set(['main', 'article']);
 const SKIP_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'search', 'menu', 'menubar', 'toolbar']);
 const INLINE = new Set([
   'a', 'abbr', 'b', 'bdi', 'bdo', 'big', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'font', 'i', 'ins', 'kbd',
-  'label', 'mark', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'time', 'tt', 'u', 'var',
+  'mark', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'time', 'tt', 'u', 'var',
   'wbr', 'img', 'picture', 'output', 'meter', 'progress',
 ]);
 const HEADING = /^h([1-6])$/;
@@ -40,8 +46,13 @@ function isHidden(el: HtmlElement): boolean {
   );
 }
 
+function isChrome(el: HtmlElement): boolean {
+  if (!CHROME.has(el.name)) return false;
+  return el.name !== 'header' || !DomUtils.findOne((child) => HEADING.test(child.name), el.children);
+}
+
 function skipped(el: HtmlElement, inContent: boolean): boolean {
-  return SKIP.has(el.name) || isHidden(el) || (!inContent && CHROME.has(el.name));
+  return SKIP.has(el.name) || isHidden(el) || (!inContent && isChrome(el));
 }
 
 function collapse(text: string): string {

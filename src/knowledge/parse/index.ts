@@ -126,8 +126,7 @@ async function open(file: string, options: ParseOptions, limitEveryFormat: boole
     case 'pdf': {
       // PDF.js and mammoth are large: loaded only when such a file comes along
       const { parsePdf } = await import('./pdf.ts');
-      const bytes = await readWhole(file);
-      return loaded(file, await parsePdf(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+      return loaded(file, await parsePdf(file, await readWhole(file)));
     }
     case 'docx': {
       const { parseDocx } = await import('./docx.ts');

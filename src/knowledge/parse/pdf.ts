@@ -111,7 +111,8 @@ function failure(file: string, err: unknown): IngestFileError {
 export async function parsePdf(file: string, data: Uint8Array): Promise<ParsedDocument> {
   let pdf: PdfDocument;
   try {
-    pdf = await getDocumentProxy(data, { verbosity: 0 });
+    // PDF.js refuses Node Buffers and may take ownership of what it is given: hand it a copy
+    pdf = await getDocumentProxy(new Uint8Array(data), { verbosity: 0 });
   } catch (err) {
     throw failure(file, err);
   }

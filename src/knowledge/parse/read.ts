@@ -100,12 +100,13 @@ export async function* lineBatches(pieces: AsyncIterable<string>): AsyncGenerato
     // A trailing \r may be the first half of a \r\n split across pieces: keep it for the next one.
     const held = text.endsWith('\r') ? '\r' : '';
     if (held) text = text.slice(0, -1);
-    const lines = text.split(/\r\n|\n|\r/);
-    carry = lines.pop()! + held;
-    while (carry.length > MAX_LINE_CHARS) {
-      lines.push(carry.slice(0, MAX_LINE_CHARS));
-      carry = carry.slice(MAX_LINE_CHARS);
+    const lines: string[] = [];
+    for (const line of text.split(/\r\n|\n|\r/)) {
+      let rest = line;
+      for (; rest.length > MAX_LINE_CHARS; rest = rest.slice(MAX_LINE_CHARS)) lines.push(rest.slice(0, MAX_LINE_CHARS));
+      lines.push(rest);
     }
+    carry = lines.pop()! + held;
     if (lines.length) yield lines;
   }
   if (carry.endsWith('\r')) carry = carry.slice(0, -1);
