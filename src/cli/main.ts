@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { register as registerChat } from './commands/chat.ts';
+import { register as registerKnowledge } from './commands/knowledge.ts';
 import { register as registerRouter } from './commands/router.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerTrace } from './commands/trace.ts';
@@ -15,7 +16,7 @@ const program = new Command('agentproof')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [registerServe, registerChat, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter]) {
+for (const register of [registerServe, registerChat, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge]) {
   register(program);
 }
 
