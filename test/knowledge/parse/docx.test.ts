@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDocx } from '../../../src/knowledge/parse/docx.ts';
-import { IngestFileError } from '../../../src/knowledge/parse/errors.ts';
-import { docxParagraph, docxTable, makeDocx } from './fixtures.ts';
+import { docxParagraph, docxTable, makeDocx, reason } from './fixtures.ts';
 
 const handbook = Buffer.from(
   makeDocx(
@@ -18,15 +17,6 @@ const handbook = Buffer.from(
       docxParagraph('Up to 5 unused days move to the next year.'),
   ),
 );
-
-function reason(expected: IngestFileError['reason'], message: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof IngestFileError, String(err));
-    assert.equal(err.reason, expected);
-    assert.match(err.message, message);
-    return true;
-  };
-}
 
 test('keeps Word headings, paragraphs and tables, and takes the title from the Title style', async () => {
   const doc = await parseDocx('handbook.docx', handbook);

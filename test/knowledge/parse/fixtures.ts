@@ -6,9 +6,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import PDFDocument from 'pdfkit';
 import { strToU8, zipSync } from 'fflate';
+import { IngestFileError } from '../../../src/knowledge/parse/errors.ts';
 
 /** A fresh folder, removed when the test file ends. */
 export async function tempDir(): Promise<string> {
@@ -84,4 +86,14 @@ export function makeDocx(bodyXml: string): Uint8Array {
         `<w:body>${bodyXml}</w:body></w:document>`,
     ),
   });
+}
+
+/** An assert.rejects matcher: an IngestFileError with this reason and a message matching `message`. */
+export function reason(expected: IngestFileError['reason'], message: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof IngestFileError, String(err));
+    assert.equal(err.reason, expected);
+    assert.match(err.message, message);
+    return true;
+  };
 }

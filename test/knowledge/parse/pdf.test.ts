@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IngestFileError } from '../../../src/knowledge/parse/errors.ts';
 import { parsePdf } from '../../../src/knowledge/parse/pdf.ts';
-import { makePdf } from './fixtures.ts';
+import { makePdf, reason } from './fixtures.ts';
 
 const LONG =
   'Customers may return unused items within thirty days of delivery. The paragraph is long enough to wrap over ' +
@@ -15,15 +14,6 @@ const policy = await makePdf({
     { heading: 'Exchanges', paragraphs: ['Exchanges ship free of charge.'] },
   ],
 });
-
-function reason(expected: IngestFileError['reason'], message: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof IngestFileError, String(err));
-    assert.equal(err.reason, expected);
-    assert.match(err.message, message);
-    return true;
-  };
-}
 
 test('extracts headings and paragraphs per page, rejoining wrapped lines', async () => {
   const doc = await parsePdf('policy.pdf', policy);
