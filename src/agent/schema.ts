@@ -21,7 +21,8 @@ export const modelsSchema = z
     answer: modelRef.default('local/extractive').describe('Runs the act step: tools and the answer.'),
     rewrite: modelRef.optional().describe('Rewrites multi-turn questions before retrieval.'),
     judge: modelRef.optional().describe('Grades answers in evaluations.'),
-    embed: modelRef.optional().describe('Embeds knowledge for vector retrieval.'),
+    embed: modelRef.optional().describe('Embeds knowledge and queries for vector retrieval (openai, azure or openai-compatible).'),
+    rerank: modelRef.optional().describe('Reorders retrieved chunks (an openai-compatible /rerank endpoint).'),
     generate: modelRef.optional().describe('Generates test cases.'),
   })
   .prefault({});
@@ -66,6 +67,34 @@ export const actionSchema = z.strictObject({
   approval: z.enum(['none', 'required']).default('none').describe('"required" pauses the turn until a person approves.'),
 });
 
+/** How the ground step retrieves and hands knowledge to the answer model. */
+const retrievalFields = {
+  topK: z.number().int().min(1).max(50).describe('Chunks handed to the answer model at most.'),
+  candidates: z.number().int().min(1).max(500).describe('Candidates taken from each index (full-text, vector) before fusion.'),
+  minScore: z.number().min(0).describe('Full-text candidates scoring below this BM25 score are dropped.'),
+  minSimilarity: z.number().min(-1).max(1).describe('Vector candidates below this cosine similarity are dropped.'),
+  contextTokens: z.number().int().min(50).max(200_000).describe('Token budget of the passages handed to the answer model.'),
+};
+
+export const retrievalSchema = z
+  .strictObject({
+    topK: retrievalFields.topK.default(5),
+    candidates: retrievalFields.candidates.default(20),
+    minScore: retrievalFields.minScore.default(0),
+    minSimilarity: retrievalFields.minSimilarity.default(0),
+    contextTokens: retrievalFields.contextTokens.default(1500),
+  })
+  .prefault({});
+
+/** A topic may override any retrieval setting of its agent. */
+export const topicRetrievalSchema = z.strictObject({
+  topK: retrievalFields.topK.optional(),
+  candidates: retrievalFields.candidates.optional(),
+  minScore: retrievalFields.minScore.optional(),
+  minSimilarity: retrievalFields.minSimilarity.optional(),
+  contextTokens: retrievalFields.contextTokens.optional(),
+});
+
 export const topicSchema = z.strictObject({
   name,
   description: z.string().min(1).describe('Classification description: what utterances belong here.'),
@@ -74,12 +103,21 @@ export const topicSchema = z.strictObject({
   examples: z.array(z.string().min(1)).default([]).describe('Example utterances; they train the local router.'),
   actions: z.array(name).default([]).describe('Names of actions this topic may use.'),
   knowledge: z.array(name).default([]).describe('Names of knowledge sources this topic may read; empty means all.'),
+  retrieval: topicRetrievalSchema.optional().describe("Overrides of the agent's retrieval settings for this topic."),
 });
 
 export const knowledgeSourceSchema = z.strictObject({
   name,
   path: z.string().min(1).describe('File or folder, relative to the agent file.'),
   description: z.string().optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe("Where the documents are published: a chunk's link is this URL joined with its document's path."),
+  chunking: z
+    .strictObject({
+      maxTokens: z.number().int().min(50).max(8000).default(350),
+      overlapTokens: z.number().int().min(0).max(1000).default(40),
+    })
+    .prefault({})
+    .describe('Chunk size and overlap, in tokens.'),
 });
 
 export const guardrailSchema = z.strictObject({
@@ -110,6 +148,7 @@ export const agentDefinitionSchema = z
     topics: z.array(topicSchema).min(1, 'an agent needs at least one topic'),
     actions: z.array(actionSchema).default([]),
     knowledge: z.array(knowledgeSourceSchema).default([]),
+    retrieval: retrievalSchema,
     guardrails: z.array(guardrailSchema).default([]),
     fallback: fallbackSchema,
     limits: z
@@ -159,3 +198,5 @@ export type Topic = AgentDefinition['topics'][number];
 export type ActionDefinition = AgentDefinition['actions'][number];
 export type Voice = AgentDefinition['voice'];
 export type StageName = keyof AgentDefinition['models'];
+export type KnowledgeSource = AgentDefinition['knowledge'][number];
+export type RetrievalSettings = AgentDefinition['retrieval'];

@@ -45,3 +45,15 @@ export interface ChunkOptions {
 }
 
 export const DEFAULT_CHUNKING: ChunkOptions = { maxTokens: 350, overlapTokens: 40 };
+
+/**
+ * Turns texts into vectors for the vector index. Implemented by src/models/embed.ts for the
+ * `models.embed` of an agent; ingestion and retrieval take it as a parameter so they never resolve
+ * models themselves.
+ */
+export interface Embedder {
+  /** `provider/model`, stored with every vector so vectors of different models never mix. */
+  ref: string;
+  /** One vector per text, in order, L2-normalised; `tokens` as reported by the provider (or estimated). */
+  embed(texts: string[], opts?: { signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number; costUsd: number }>;
+}

@@ -53,6 +53,19 @@ export const Approval = z
 
 export const Citation = z.object({ n: z.number(), passageId: z.string(), source: z.string(), quote: z.string() }).openapi('Citation');
 
+export const AnswerSource = z
+  .object({
+    n: z.number().describe('The [n] marker in the reply.'),
+    chunkId: z.number(),
+    source: z.string().describe('Knowledge source name.'),
+    document: z.string().describe("The document's path within its source."),
+    title: z.string(),
+    section: z.string(),
+    link: z.string().nullable(),
+    supported: z.boolean().describe('Whether the cited chunk supports the sentence citing it.'),
+  })
+  .openapi('AnswerSource');
+
 export const TurnResult = z
   .object({
     sessionId: z.string(),
@@ -63,6 +76,7 @@ export const TurnResult = z
     topic: z.string().nullable(),
     confidence: z.number().nullable(),
     citations: z.array(Citation),
+    sources: z.array(AnswerSource),
     approvals: z.array(Approval),
     error: z.string().nullable(),
     agent: z.object({ name: z.string(), version: z.string() }),
@@ -90,6 +104,18 @@ export const ListTracesQuery = z.object({
   status: z.enum(['completed', 'awaiting_approval', 'failed', 'denied']).optional(),
 });
 
+/** The six RAG stages; each object carries more fields than listed (see docs/knowledge.md). */
+export const RagStages = z
+  .object({
+    query: z.looseObject({ original: z.string(), normalized: z.string(), rewritten: z.string().nullable(), language: z.string(), chars: z.number(), tokens: z.number(), empty: z.boolean(), overLong: z.boolean() }),
+    retriever: z.looseObject({ latencyMs: z.number(), candidates: z.object({ fulltext: z.number(), vector: z.number().nullable() }), fused: z.number(), reranked: z.boolean() }),
+    chunks: z.looseObject({ relevance: z.array(z.looseObject({ id: z.union([z.string(), z.number()]), relevance: z.number(), rank: z.number() })), meanRelevance: z.number().nullable() }),
+    handoff: z.looseObject({ contextTokens: z.number(), budgetTokens: z.number(), included: z.array(z.unknown()), dropped: z.array(z.unknown()), citedPositions: z.array(z.unknown()) }),
+    response: z.looseObject({ chars: z.number(), tokens: z.number(), abstained: z.boolean(), relevance: z.number().nullable(), method: z.enum(['offline', 'model']) }),
+    grounding: z.looseObject({ made: z.number(), supported: z.number(), unsupported: z.array(z.string()), invalid: z.array(z.number()), supportRate: z.number().nullable() }),
+  })
+  .openapi('RagStages');
+
 const TraceFields = {
   id: z.string(),
   projectId: z.string(),
@@ -109,6 +135,7 @@ const TraceFields = {
   inputTokens: z.number(),
   outputTokens: z.number(),
   costUsd: z.number(),
+  stages: RagStages.nullable().describe('The six RAG stages, when the turn read knowledge.'),
 };
 
 export const Span = z

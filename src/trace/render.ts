@@ -1,3 +1,4 @@
+import { renderStages } from '../knowledge/grounding/stages.ts';
 import type { Span, SpanStatus, TraceStatus, TraceWithSpans } from './types.ts';
 
 /**
@@ -61,6 +62,10 @@ export function renderTraceTree(trace: TraceWithSpans, opts: RenderOptions = {})
   };
   walk(null, '', 0);
   if (trace.spans.length === 0) lines.push('(no spans)');
+  if (trace.stages) {
+    lines.push('', paint('bold', 'RAG stages'));
+    for (const line of renderStages(trace.stages)) lines.push(line);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../core/errors.ts';
 import type { Queryable } from '../store/db.ts';
-import type { Span, Trace, TraceStatus, TraceWithSpans } from './types.ts';
+import type { RagStages, Span, Trace, TraceStatus, TraceWithSpans } from './types.ts';
 
 /**
  * SQL for traces and spans. Writers take a Queryable so the runtime can write a turn's trace inside
@@ -10,14 +10,14 @@ import type { Span, Trace, TraceStatus, TraceWithSpans } from './types.ts';
 type Row = Record<string, any>;
 
 const TRACE_COLUMNS = `project_id, id, session_id, turn_id, agent_name, agent_version, channel, status, started_at, ended_at,
-  duration_ms, input, output, error, topic, input_tokens, output_tokens, cost_usd`;
+  duration_ms, input, output, error, topic, input_tokens, output_tokens, cost_usd, stages`;
 
 /** The trace row's INSERT with its parameters numbered from `$first`. */
 export function traceInsert(trace: Trace, first: number): { sql: string; params: unknown[] } {
   const params = [
     trace.projectId, trace.id, trace.sessionId, trace.turnId, trace.agentName, trace.agentVersion, trace.channel, trace.status,
     trace.startedAt, trace.endedAt, trace.durationMs, trace.input, trace.output, trace.error, trace.topic,
-    trace.inputTokens, trace.outputTokens, trace.costUsd,
+    trace.inputTokens, trace.outputTokens, trace.costUsd, trace.stages ? JSON.stringify(trace.stages) : null,
   ];
   const values = params.map((_, i) => `$${first + i}`).join(', ');
   return { sql: `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (${values})`, params };
@@ -107,6 +107,8 @@ export interface FinishTraceFields {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Replaces the stages when given (a resumed turn answers again). */
+  stages?: RagStages | null;
 }
 
 export async function finishTrace(q: Queryable, traceId: string, fields: FinishTraceFields): Promise<void> {
@@ -120,7 +122,8 @@ export async function finishTrace(q: Queryable, traceId: string, fields: FinishT
        topic = CASE WHEN $9::boolean THEN $10::text ELSE topic END,
        input_tokens = $11,
        output_tokens = $12,
-       cost_usd = $13
+       cost_usd = $13,
+       stages = CASE WHEN $14::boolean THEN $15::jsonb ELSE stages END
      WHERE id = $1
      RETURNING id`,
     [
@@ -129,6 +132,7 @@ export async function finishTrace(q: Queryable, traceId: string, fields: FinishT
       fields.error !== undefined, fields.error ?? null,
       fields.topic !== undefined, fields.topic ?? null,
       fields.inputTokens, fields.outputTokens, fields.costUsd,
+      fields.stages !== undefined, fields.stages ? JSON.stringify(fields.stages) : null,
     ],
   );
   if (rows.length === 0) throw new NotFoundError('trace', traceId);
@@ -190,6 +194,7 @@ function toTrace(r: Row): Trace {
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     costUsd: r.cost_usd,
+    stages: r.stages ?? null,
   };
 }
 

@@ -3,6 +3,9 @@
  * model calls follow the OpenTelemetry GenAI conventions (`gen_ai.*`) so OTLP export is a mapping,
  * not a translation.
  */
+import type { RagStages } from '../knowledge/grounding/stages.ts';
+
+export type { RagStages };
 export type SpanKind = 'turn' | 'guard' | 'route' | 'retrieve' | 'model' | 'tool' | 'approval' | 'respond';
 export type SpanStatus = 'ok' | 'error' | 'pending';
 export type TraceStatus = 'completed' | 'awaiting_approval' | 'failed' | 'denied';
@@ -48,6 +51,8 @@ export interface Trace {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** The six RAG stages, when the turn read knowledge. */
+  stages: RagStages | null;
 }
 
 export interface TraceWithSpans extends Trace {

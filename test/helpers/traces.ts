@@ -64,6 +64,7 @@ export function sampleTrace(over: Partial<Trace> = {}): TraceWithSpans {
     inputTokens: 320,
     outputTokens: 70,
     costUsd: 0.00009,
+    stages: null,
     ...over,
     spans,
   };

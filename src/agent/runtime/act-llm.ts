@@ -22,8 +22,14 @@ interface LlmTurn {
   onDelta?: (text: string) => void;
 }
 
-/** The system prompt: the agent's job, voice and instructions, then the topic's. */
-export function systemPrompt(agent: PreparedAgent, topic: Topic | undefined): string {
+/**
+ * How the model is told to use retrieved passages. Numbered passages and `[n]` markers let every
+ * claim be checked against the passage it cites after the answer is written.
+ */
+const GROUNDING_RULES = `Answer from the numbered knowledge passages below and from the results of your tools. After each sentence that uses a passage, cite it with its number in square brackets, e.g. [2]; cite only passages that state what the sentence says. If the passages do not contain the answer, say that you do not know rather than guessing.`;
+
+/** The system prompt: the agent's job, voice and instructions, then the topic's, then the knowledge passages. */
+export function systemPrompt(agent: PreparedAgent, topic: Topic | undefined, knowledge?: string): string {
   const def = agent.definition;
   const voice = def.voice;
   const parts = [
@@ -36,6 +42,7 @@ export function systemPrompt(agent: PreparedAgent, topic: Topic | undefined): st
     if (topic.scope) parts.push(`Scope: ${topic.scope}`);
     if (topic.instructions) parts.push(topic.instructions);
   }
+  if (knowledge) parts.push(GROUNDING_RULES, `Knowledge passages:\n\n${knowledge}`);
   return parts.filter((p) => p && p.trim()).join('\n\n');
 }
 

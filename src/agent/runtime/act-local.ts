@@ -11,7 +11,8 @@ import { runTool, type ToolOutcome } from './tools.ts';
 import type { PlannedCall, SessionState } from './types.ts';
 
 export type ActOutcome =
-  | { kind: 'reply'; text: string; citations: Citation[]; abstained: boolean; state: SessionState; error?: string }
+  /** `grounded`: the reply was answered from the turn's knowledge passages. */
+  | { kind: 'reply'; text: string; citations: Citation[]; abstained: boolean; grounded?: boolean; state: SessionState; error?: string }
   | { kind: 'suspend'; calls: PlannedCall[]; text: string; state: SessionState };
 
 interface LocalTurn {
@@ -22,19 +23,27 @@ interface LocalTurn {
   tracer: TurnTracer;
   sessionId: string;
   firstTurn: boolean;
+  /** Passages retrieved for the question, best first; absent when the topic reads no knowledge. */
+  knowledge?: Passage[];
 }
 
 /**
  * The act step on the offline local models: pick the topic's action the utterance asks for,
  * extract its arguments from the schema (asking for a missing one and keeping what was found for
  * the next turn), run it (or pause for approval), and answer extractively from what it returned.
- * With no action to run it answers from the given context, or abstains.
+ * With no action to run it answers from the retrieved knowledge, or abstains.
  */
 export async function actLocally(turn: LocalTurn): Promise<ActOutcome> {
   const { agent, topic, utterance, state } = turn;
   const pending = state.pending?.topic === topic ? state.pending : undefined;
   const action = pending ? agent.actions.get(pending.action) : chooseAction(agent, topic, utterance);
-  if (!action) return answer(turn, [], {});
+  if (!action) return { ...answer(turn, turn.knowledge ?? [], {}), grounded: turn.knowledge !== undefined };
+  // A general question in a topic that also acts ("how long do I have to return an item?") is
+  // answered from knowledge; the action runs when the utterance asks for it or knowledge has nothing.
+  if (!pending && turn.knowledge && turn.knowledge.length > 0 && !asksToAct(action, utterance)) {
+    const reply = answer(turn, turn.knowledge, {});
+    if (!reply.abstained) return { ...reply, grounded: true };
+  }
 
   const span = turn.tracer.start('model', 'extract_arguments', { utterance, action: action.name, known: pending?.args ?? {} });
   const extraction = extractArguments(action.input, utterance, pending?.args, pending ? { asked: pending.missing[0] } : undefined);
@@ -84,7 +93,7 @@ function answerFromOutcome(turn: LocalTurn, action: ActionDefinition, outcome: T
   return answer(turn, [{ id: `action:${action.name}`, text, source: action.name }], {});
 }
 
-function answer(turn: LocalTurn, passages: Passage[], state: SessionState): ActOutcome {
+function answer(turn: LocalTurn, passages: Passage[], state: SessionState): Extract<ActOutcome, { kind: 'reply' }> {
   const span = turn.tracer.start('model', 'answer', { question: turn.utterance, passages: passages.map((p) => p.id) });
   const result = answerFromContext({ question: turn.utterance, passages, voice: turn.agent.definition.voice, firstTurn: turn.firstTurn });
   span.end({
@@ -113,6 +122,20 @@ function chooseAction(agent: PreparedAgent, topicName: string, utterance: string
     if (score > bestScore) [best, bestScore] = [a, score];
   }
   return best;
+}
+
+const REQUEST = /\b(my|mine|our|i want to|i'?d like to|i would like to|i need to|help me|please)\b/i;
+
+/**
+ * Whether the utterance asks the agent to do the action rather than asks about it: it names an
+ * argument (an order number), speaks of the customer's own things ("my order"), makes a request,
+ * or opens with a verb of the action ("start a return").
+ */
+function asksToAct(action: ActionDefinition, utterance: string): boolean {
+  if (REQUEST.test(utterance)) return true;
+  if (Object.keys(extractArguments(action.input, utterance).args).length > 0) return true;
+  const first = terms(utterance)[0];
+  return first !== undefined && terms(`${action.name.replaceAll('_', ' ')} ${action.description}`).slice(0, 3).includes(first);
 }
 
 const terms = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length > 2).map((t) => t.replace(/(ing|ed|es|s)$/, ''));

@@ -63,6 +63,7 @@ export async function persistNewTurn(
       output: outcome.reply,
       error: outcome.error,
       topic: t.topic,
+      stages: outcome.stages,
       ...tracer.totals(),
     },
     params.length + 1,

@@ -10,7 +10,10 @@ import { actLocally, fillsPending, resumeLocally } from './act-local.ts';
 import { actWithModel, resumeWithModel, systemPrompt } from './act-llm.ts';
 import type { SessionRow, TurnRow } from '../session-store.ts';
 import { persistNewTurn, persistResumedTurn } from './persist-turn.ts';
-import type { ApprovalView, Continuation, PlannedCall, SessionState, TurnEvent, TurnResult, TurnStatus } from './types.ts';
+import type { ApprovalView, AnswerSource, Continuation, PlannedCall, SessionState, TurnEvent, TurnResult, TurnStatus } from './types.ts';
+import type { RagStages } from '../../knowledge/grounding/stages.ts';
+import { formatContext } from '../../knowledge/grounding/handoff.ts';
+import { ground, localPassages, measureAnswer, type Grounding } from './ground.ts';
 
 export interface TurnContext {
   db: Db;
@@ -28,6 +31,9 @@ export interface TurnOutcome {
   reply: string | null;
   error: string | null;
   citations: Citation[];
+  sources: AnswerSource[];
+  /** The six RAG stages, when the turn read knowledge. */
+  stages: RagStages | null;
   state: SessionState;
   /** Calls to put before a person, with how to continue once decided. */
   paused: { calls: PlannedCall[]; continuation: (approvalIds: string[]) => Continuation } | null;
@@ -48,15 +54,18 @@ export async function runTurn(ctx: TurnContext, agent: PreparedAgent, session: S
     guardSpan(tracer, agent, 'input', utterance);
     decision = await route(agent, utterance, history, tracer);
     const pending = session.state.pending;
-    if (pending && decision.topic !== pending.topic && agent.answerModel.kind === 'local' && fillsPending(agent, pending, utterance)) {
+    const filling = !!pending && agent.answerModel.kind === 'local' && fillsPending(agent, pending, utterance);
+    if (pending && filling && decision.topic !== pending.topic) {
       // A bare answer to our question ("A1234") routes poorly on its own; it belongs to the pending action.
       decision = { ...decision, topic: pending.topic };
     }
     opts.onEvent?.({ type: 'route', topic: decision.topic, confidence: decision.confidence });
-    outcome = await act(agent, session, utterance, history, decision, tracer, opts);
+    // An answer to the agent's own question supplies an argument; there is nothing to look up.
+    const grounding = decision.topic !== null && !filling ? await ground(ctx, agent, decision.topic, utterance, history, tracer) : null;
+    outcome = await act(agent, session, utterance, history, decision, grounding, tracer, opts);
     if (outcome.reply !== null) guardSpan(tracer, agent, 'output', outcome.reply);
   } catch (err) {
-    outcome = { status: 'failed', reply: null, error: errorMessage(err), citations: [], state: session.state, paused: null };
+    outcome = { status: 'failed', reply: null, error: errorMessage(err), citations: [], sources: [], stages: null, state: session.state, paused: null };
   }
   respondSpan(tracer, outcome);
   const persisted = await persistNewTurn(ctx, {
@@ -76,14 +85,16 @@ export async function runTurn(ctx: TurnContext, agent: PreparedAgent, session: S
   return result;
 }
 
-async function act(agent: PreparedAgent, session: SessionRow, utterance: string, history: { role: 'user' | 'assistant'; content: string }[], decision: RouteDecision, tracer: TurnTracer, opts: TurnOptions): Promise<TurnOutcome> {
+async function act(agent: PreparedAgent, session: SessionRow, utterance: string, history: { role: 'user' | 'assistant'; content: string }[], decision: RouteDecision, grounding: Grounding | null, tracer: TurnTracer, opts: TurnOptions): Promise<TurnOutcome> {
+  const none = { citations: [], sources: [], stages: null };
   if (decision.topic === null) {
     const reply = agent.definition.fallback.message.trim();
     opts.onEvent?.({ type: 'delta', text: reply });
-    return { status: 'completed', reply, error: null, citations: [], state: {}, paused: null };
+    return { status: 'completed', reply, error: null, ...none, state: {}, paused: null };
   }
   if (agent.answerModel.kind === 'local') {
-    const out = await actLocally({ agent, topic: decision.topic, utterance, state: session.state, tracer, sessionId: session.id, firstTurn: history.length === 0 });
+    const knowledge = grounding ? localPassages(grounding) : undefined;
+    const out = await actLocally({ agent, topic: decision.topic, utterance, state: session.state, tracer, sessionId: session.id, firstTurn: history.length === 0, knowledge });
     opts.onEvent?.({ type: 'delta', text: out.text });
     if (out.kind === 'suspend') {
       const call = out.calls[0];
@@ -93,14 +104,24 @@ async function act(agent: PreparedAgent, session: SessionRow, utterance: string,
         status: 'awaiting_approval',
         reply: out.text,
         error: null,
-        citations: [],
+        ...none,
         state: out.state,
         paused: { calls: out.calls, continuation: ([approvalId]) => ({ kind: 'local', topic, confidence, call, approvalId }) },
       };
     }
-    return { status: out.error ? 'failed' : 'completed', reply: out.text, error: out.error ?? null, citations: out.citations, state: out.state, paused: null };
+    const measured = grounding && out.grounded ? measureAnswer(agent, grounding, utterance, out.text, { abstained: out.abstained, local: out.citations }) : null;
+    return {
+      status: out.error ? 'failed' : 'completed',
+      reply: out.text,
+      error: out.error ?? null,
+      citations: out.citations,
+      sources: measured?.sources ?? [],
+      stages: measured?.stages ?? null,
+      state: out.state,
+      paused: null,
+    };
   }
-  const system = systemPrompt(agent, agent.topics.get(decision.topic));
+  const system = systemPrompt(agent, agent.topics.get(decision.topic), grounding && grounding.passages.length > 0 ? formatContext(grounding.passages) : undefined);
   const messages: ModelMessage[] = [...history.map((m) => ({ role: m.role, content: m.content }) as ModelMessage), { role: 'user', content: utterance }];
   const out = await actWithModel(
     { agent, handle: agent.answerModel, topic: decision.topic, confidence: decision.confidence, tracer, sessionId: session.id, onDelta: deltaSink(opts) },
@@ -108,9 +129,10 @@ async function act(agent: PreparedAgent, session: SessionRow, utterance: string,
     messages,
   );
   if (out.kind === 'suspend') {
-    return { status: 'awaiting_approval', reply: out.text, error: null, citations: [], state: {}, paused: { calls: out.waiting, continuation: out.continuation } };
+    return { status: 'awaiting_approval', reply: out.text, error: null, ...none, state: {}, paused: { calls: out.waiting, continuation: out.continuation } };
   }
-  return { status: 'completed', reply: out.text, error: null, citations: [], state: {}, paused: null };
+  const measured = grounding ? measureAnswer(agent, grounding, utterance, out.text, {}) : null;
+  return { status: 'completed', reply: out.text, error: null, citations: measured?.citations ?? [], sources: measured?.sources ?? [], stages: measured?.stages ?? null, state: {}, paused: null };
 }
 
 /**
@@ -141,7 +163,7 @@ export async function resumeTurn(ctx: TurnContext, agent: PreparedAgent, session
       );
       if (out.kind === 'suspend') throw new Error('a resumed turn cannot pause again on the local model');
       const denied = !d.approved;
-      outcome = { status: out.error ? 'failed' : denied ? 'denied' : 'completed', reply: out.text, error: out.error ?? null, citations: out.citations, state: {}, paused: null };
+      outcome = { status: out.error ? 'failed' : denied ? 'denied' : 'completed', reply: out.text, error: out.error ?? null, citations: out.citations, sources: [], stages: null, state: {}, paused: null };
     } else {
       if (agent.answerModel.kind !== 'llm') throw new Error(`agent ${agent.definition.name} no longer answers with a model that can continue this turn`);
       const out = await resumeWithModel(
@@ -151,12 +173,12 @@ export async function resumeTurn(ctx: TurnContext, agent: PreparedAgent, session
       );
       outcome =
         out.kind === 'suspend'
-          ? { status: 'awaiting_approval', reply: out.text, error: null, citations: [], state: {}, paused: { calls: out.waiting, continuation: out.continuation } }
-          : { status: 'completed', reply: out.text, error: null, citations: [], state: {}, paused: null };
+          ? { status: 'awaiting_approval', reply: out.text, error: null, citations: [], sources: [], stages: null, state: {}, paused: { calls: out.waiting, continuation: out.continuation } }
+          : { status: 'completed', reply: out.text, error: null, citations: [], sources: [], stages: null, state: {}, paused: null };
     }
     if (outcome.reply !== null) guardSpan(tracer, agent, 'output', outcome.reply);
   } catch (err) {
-    outcome = { status: 'failed', reply: null, error: errorMessage(err), citations: [], state: {}, paused: null };
+    outcome = { status: 'failed', reply: null, error: errorMessage(err), citations: [], sources: [], stages: null, state: {}, paused: null };
   }
   respondSpan(tracer, outcome);
   const persisted = await persistResumedTurn(ctx, { agent, session, turn, tracer, outcome });
@@ -182,7 +204,11 @@ function respondSpan(tracer: TurnTracer, outcome: TurnOutcome): void {
     status: outcome.status === 'failed' ? 'error' : outcome.status === 'awaiting_approval' ? 'pending' : 'ok',
     output: outcome.reply,
     error: outcome.error,
-    attributes: { status: outcome.status, citations: outcome.citations.map((c) => ({ n: c.n, source: c.source, passage: c.passageId })) },
+    attributes: {
+      status: outcome.status,
+      citations: outcome.citations.map((c) => ({ n: c.n, source: c.source, passage: c.passageId })),
+      ...(outcome.stages ? { grounding: outcome.stages.grounding, response: outcome.stages.response } : {}),
+    },
   });
 }
 
@@ -196,6 +222,7 @@ function toResult(session: SessionRow, agent: PreparedAgent, turnId: string, tra
     topic: decision?.topic ?? null,
     confidence: decision ? Math.round(decision.confidence * 10_000) / 10_000 : null,
     citations: outcome.citations,
+    sources: outcome.sources,
     approvals,
     error: outcome.error,
     agent: { name: agent.definition.name, version: agent.version },

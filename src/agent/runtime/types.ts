@@ -15,6 +15,23 @@ export interface ApprovalView {
   decidedAt: string | null;
 }
 
+/** A knowledge chunk the answer cites: where a reader can check it. */
+export interface AnswerSource {
+  /** The `[n]` marker in the reply. */
+  n: number;
+  chunkId: number;
+  /** The knowledge source's name. */
+  source: string;
+  /** The document's path within its source. */
+  document: string;
+  title: string;
+  /** Section headings, outermost first, joined with ' › '. */
+  section: string;
+  link: string | null;
+  /** Whether the cited chunk supports the sentence that cites it. */
+  supported: boolean;
+}
+
 export type TurnStatus = 'completed' | 'awaiting_approval' | 'failed' | 'denied';
 
 /** The answer to one message, the same on every channel. */
@@ -27,6 +44,8 @@ export interface TurnResult {
   topic: string | null;
   confidence: number | null;
   citations: Citation[];
+  /** The knowledge the reply cites, by marker. */
+  sources: AnswerSource[];
   approvals: ApprovalView[];
   error: string | null;
   agent: { name: string; version: string };

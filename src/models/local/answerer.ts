@@ -78,6 +78,7 @@ function score(question: string, knowledge: Candidate[], answeredByActions: Set<
   // What an action result already answers ("order A1234") must not pull in knowledge sentences
   // that merely share the word; knowledge competes only for the rest of the question.
   const query = [...new Set(asked.filter((t) => !answeredByActions.has(t)))];
+  const expected = expectedAnswer(question);
   if (query.length === 0 || knowledge.length === 0) return;
   const n = knowledge.length;
   const df = new Map<string, number>();
@@ -102,8 +103,29 @@ function score(question: string, knowledge: Candidate[], answeredByActions: Set<
     }
     const normalized = Math.min(1, bm25 / (totalIdf * (K1 + 1)));
     c.score = COVERAGE_WEIGHT * (covered / totalIdf) + (1 - COVERAGE_WEIGHT) * normalized;
+    if (expected && c.score > 0 && expected.test(c.sentence)) c.score = Math.min(1, c.score + ANSWER_TYPE_BONUS);
   }
 }
+
+/**
+ * What kind of phrase answers the question ("how long" → a duration, "how much" → an amount), as a
+ * pattern a sentence holding such an answer matches. Among sentences about the same thing, the one
+ * that states the asked-for kind of fact is the answer.
+ */
+function expectedAnswer(question: string): RegExp | null {
+  const q = question.toLowerCase();
+  if (/\bhow (long|soon)\b/.test(q)) return DURATION;
+  if (/\bhow much\b|\b(cost|price|fee|charge)s?\b/.test(q)) return AMOUNT;
+  if (/\bhow (many|heavy|big|large)\b|\b(capacity|weight|size)\b/.test(q)) return QUANTITY;
+  if (/\bwhen\b/.test(q)) return TIME;
+  return null;
+}
+
+const ANSWER_TYPE_BONUS = 0.15;
+const DURATION = /\b\d+(\.\d+)?\s*(-|–|to)?\s*\d*\s*(business |working |calendar )?(minutes?|hours?|days?|weeks?|months?|years?)\b/i;
+const AMOUNT = /[$€£]\s?\d|\b\d+(\.\d+)?\s*(usd|eur|gbp|dollars?|euros?|percent)\b|\d\s?%|\bfree\b/i;
+const QUANTITY = /\b\d+(\.\d+)?\s*(-| )?(l|ml|litres?|liters?|kg|g|grams?|cm|mm|m|inch(es)?|in|lbs?|oz|mah|wh|w|v|hours?)\b/i;
+const TIME = /\b(\d{1,2}(:\d{2})?\s*(am|pm)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|within|before|after|business days?|\d+\s*(days?|hours?|weeks?))\b/i;
 
 function jaccard(a: string[], b: string[]): number {
   const sa = new Set(a);
@@ -137,6 +159,8 @@ function select(candidates: Candidate[], maxSentences: number, minScore: number)
   // we offer store credit."), so it may join on a lower floor while there is room.
   for (const c of [...picked]) {
     if (picked.length >= maxSentences) break;
+    // Table rows stand alone: the next row is another record, not the rest of a thought.
+    if (isTableRow(c.sentence)) continue;
     const next = knowledge.find((k) => k.passage === c.passage && k.position === c.position + 1);
     if (next && next.score >= minScore / 2 && !chosen.includes(next) && !isDuplicate(next)) {
       chosen.push(next);
@@ -145,6 +169,11 @@ function select(candidates: Candidate[], maxSentences: number, minScore: number)
   }
   return chosen.sort((a, b) => a.passage - b.passage || a.position - b.position);
 }
+
+const isTableRow = (sentence: string) => / \| /.test(sentence);
+
+/** A sentence without closing punctuation (a table row, a list item) gets a full stop before the next one. */
+const closed = (sentence: string) => (/[.!?]["'’”)\]]*$/.test(sentence) ? sentence : `${sentence}.`);
 
 function withMarker(sentence: string, n: number): string {
   const end = /([.!?]+["'’”)\]]*)$/.exec(sentence);
@@ -182,7 +211,7 @@ export function answerFromContext(input: AnswerInput): ExtractiveAnswer {
     citations.push({ n, passageId: c.passageId, source: c.source, quote: c.sentence });
     // One marker closes each run of sentences from the same passage.
     const lastOfRun = chosen[i + 1]?.passage !== c.passage;
-    body.push(lastOfRun ? withMarker(c.sentence, n) : c.sentence);
+    body.push(lastOfRun ? withMarker(c.sentence, n) : closed(c.sentence));
   });
 
   return {

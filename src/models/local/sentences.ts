@@ -15,13 +15,18 @@ const TERMINAL = /[.!?:;]["')\]]?\s*$/;
  * Lines of a block that belong to one wrapped sentence are joined; list items, headings and
  * short key/value lines stay separate, because ICU treats every line break as a sentence break.
  */
+const TABLE_ROW = / \| /;
+
 function joinWrappedLines(block: string): string[] {
   const lines = block.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
   const out: string[] = [];
   for (const line of lines) {
     const prev = out.at(-1);
+    // A table row (`cell | cell`) is a unit of its own: joined to its neighbours it would be quoted whole.
     const continues =
       prev !== undefined &&
+      !TABLE_ROW.test(line) &&
+      !TABLE_ROW.test(prev) &&
       !LIST_OR_HEADING.test(line) &&
       !/^\s*#/.test(prev) &&
       (/^\s*[a-z]/.test(line) || (!TERMINAL.test(prev) && prev.trim().length > 40));
