@@ -6,6 +6,8 @@ import { loadAgentsDir } from '../../src/agent/load.ts';
 import { AgentRegistry } from '../../src/agent/registry.ts';
 import { DEFAULT_PROJECT_ID, type Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
+import { syncAgentKnowledge } from '../../src/knowledge/ingest.ts';
+import { getTrace } from '../../src/trace/store.ts';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -25,6 +27,8 @@ describe('the acme-support example', () => {
     const { loaded, errors } = await agents.addDir(examples);
     assert.deepEqual(errors, []);
     assert.deepEqual(loaded.map((a) => a.definition.name), ['acme-support']);
+    const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, loaded[0]);
+    assert.deepEqual(summary.failed, []);
     chat = new ChatService(db, agents, DEFAULT_PROJECT_ID);
   });
   after(() => db.close());
@@ -68,6 +72,27 @@ describe('the acme-support example', () => {
     const r = await say('where is order A99999?');
     assert.equal(r.status, 'failed');
     assert.match(r.reply ?? '', /No order A99999 was found/);
+  });
+
+  test('answers policy questions from its knowledge, citing the right document, every citation supported', async () => {
+    const cases: [string, RegExp, string][] = [
+      ['How long do I have to return an item?', /30 days of delivery/, 'returns-policy.md'],
+      ['Can I return socks?', /unopened/, 'returns-policy.md'],
+      ['How much does express shipping cost?', /\$14\.95/, 'shipping-policy.md'],
+      ['do you accept PayPal?', /PayPal/, 'billing-faq.md'],
+      ['How do I reset my password?', /Forgot password/, 'account-help.md'],
+      ['How heavy is the Ember camp stove?', /320 g/, 'product-catalogue.md'],
+    ];
+    for (const [question, answer, document] of cases) {
+      const r = await say(question);
+      assert.match(r.reply ?? '', answer, question);
+      assert.ok(r.sources.length > 0, `${question}: cites its sources`);
+      assert.equal(r.sources[0].document, document, question);
+      assert.ok(r.sources.every((s) => s.supported), `${question}: every citation supported`);
+      assert.match(r.sources[0].link ?? '', /^https:\/\/help\.acme\.example\//);
+      const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
+      assert.equal(trace.stages?.grounding.unsupported.length, 0, `${question}: no unsupported sentence`);
+    }
   });
 
   test('answers off-topic requests with its fallback message', async () => {

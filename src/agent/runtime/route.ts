@@ -1,6 +1,7 @@
 import type { TurnTracer } from '../../trace/tracer.ts';
 import { classifyWithModel } from '../../models/call.ts';
 import { countTokens } from '../../models/tokens.ts';
+import { looksLikeFollowUp } from '../../knowledge/grounding/rewrite.ts';
 import type { PreparedAgent } from './prepared-agent.ts';
 
 export interface RouteDecision {
@@ -19,13 +20,21 @@ export async function route(agent: PreparedAgent, utterance: string, history: { 
   const span = tracer.start('route', 'route', { utterance });
   try {
     if (agent.router) {
-      const p = agent.router.predict(utterance);
-      const decision = decide(p.label, p.confidence, p.ranking, threshold);
+      let p = agent.router.predict(utterance);
+      let decision = decide(p.label, p.confidence, p.ranking, threshold);
+      // "and what about the oil?" says nothing of its topic by itself: it continues the last question.
+      const previous = history.findLast((m) => m.role === 'user')?.content;
+      let withHistory = false;
+      if (decision.topic === null && previous && looksLikeFollowUp(utterance)) {
+        p = agent.router.predict(`${previous} ${utterance}`);
+        decision = decide(p.label, p.confidence, p.ranking, threshold);
+        withHistory = true;
+      }
       span.end({
         model: agent.routeModel.ref,
         inputTokens: countTokens(utterance),
         output: { topic: decision.topic },
-        attributes: attributes(decision, threshold),
+        attributes: { ...attributes(decision, threshold), ...(withHistory ? { with_previous_question: true } : {}) },
       });
       return decision;
     }
