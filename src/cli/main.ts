@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { register as registerChat } from './commands/chat.ts';
+import { register as registerIngest } from './commands/ingest.ts';
 import { register as registerKnowledge } from './commands/knowledge.ts';
 import { register as registerRouter } from './commands/router.ts';
 import { register as registerServe } from './commands/serve.ts';
@@ -16,7 +17,7 @@ const program = new Command('agentproof')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [registerServe, registerChat, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge]) {
+for (const register of [registerServe, registerChat, registerIngest, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge]) {
   register(program);
 }
 

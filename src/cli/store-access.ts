@@ -40,13 +40,15 @@ export async function withStoreOrServer<T>(opts: { data?: string; command: strin
 export async function serverRequest<T>(baseUrl: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (process.env.AGENTPROOF_API_KEY) headers.authorization = `Bearer ${process.env.AGENTPROOF_API_KEY}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body is sent as multipart/form-data (fetch sets the boundary); anything else as JSON.
+  const form = init.body instanceof FormData;
+  if (init.body !== undefined && !form) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(`${baseUrl}${path}`, {
       method: init.method ?? 'GET',
       headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
     });
   } catch (err) {
     throw new AgentproofError(

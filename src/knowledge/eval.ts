@@ -69,7 +69,7 @@ export async function withScratchProject<T>(db: Db, drop: boolean, fn: (projectI
     if (drop) {
       // Set-based deletes, leaves first: far faster than letting each row cascade on its own.
       await db.transaction(async (tx) => {
-        for (const table of ['knowledge_chunk_terms', 'knowledge_chunks', 'knowledge_documents', 'knowledge_sources', 'projects']) {
+        for (const table of ['knowledge_chunk_terms', 'knowledge_chunk_embeddings', 'knowledge_chunks', 'knowledge_documents', 'knowledge_sources', 'projects']) {
           await tx.query(`DELETE FROM ${table} WHERE ${table === 'projects' ? 'id' : 'project_id'} = $1`, [projectId]);
         }
       });

@@ -1,11 +1,13 @@
 /**
- * Writing knowledge: sources, documents and their chunks with the postings BM25 reads. A document is
- * replaced whole inside one transaction — its old chunks and postings go and the new ones land
- * together — so a crash or an error part-way leaves the previous version, never half of one.
+ * Writing knowledge: sources, documents and their chunks with the postings BM25 reads and, when an
+ * embedding model is configured, their vectors. A document is replaced whole inside one
+ * transaction — its old chunks, postings and vectors go and the new ones land together — so a
+ * crash or an error part-way leaves the previous version, never half of one.
  */
 import { InputError, NotFoundError } from '../core/errors.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import type { Chunk } from './contracts.ts';
+import { conflictingDimensions, dimensionConflict, realArraySql, storableVectors, vectorLiteral } from './vectors.ts';
 
 /** The text-search configuration of the whole knowledge area: documents and queries must agree. */
 export const TEXT_SEARCH_CONFIG = 'english';
@@ -26,6 +28,8 @@ export interface DocumentInput {
   bytes: number;
   metadata?: Record<string, unknown>;
   chunks: Chunk[];
+  /** One vector per chunk, in chunk order, from `model` (an Embedder's ref); normalised when stored. */
+  embeddings?: { model: string; vectors: number[][] };
 }
 
 export interface StoredDocument {
@@ -126,19 +130,26 @@ export async function replaceDocuments(db: Db, docs: DocumentInput[]): Promise<S
   if (docs.length === 0) return [];
   const { projectId, sourceId } = docs[0];
   const seen = new Set<string>();
-  docs.forEach((doc, i) => {
+  // model → vector size, across the batch; checked against what is stored inside the transaction.
+  const dims = new Map<string, number>();
+  const vectors = docs.map((doc, i) => {
     if (doc.projectId !== projectId || doc.sourceId !== sourceId) {
       throw new InputError('documents replaced together must belong to one source', [{ path: `documents[${i}].sourceId`, message: `expected source ${sourceId} of project ${projectId}` }]);
     }
     if (seen.has(doc.path)) throw new InputError(`document ${doc.path} appears twice in one batch`, [{ path: `documents[${i}].path`, message: 'duplicate path' }]);
     seen.add(doc.path);
     checkChunks(doc, i);
+    return checkEmbeddings(doc, i, dims);
   });
   return db.transaction(async (tx) => {
     const owner = await tx.query(`SELECT 1 FROM knowledge_sources WHERE id = $1 AND project_id = $2 FOR UPDATE`, [sourceId, projectId]);
     if (owner.length === 0) throw new NotFoundError('knowledge source', `${sourceId} in project ${projectId}`);
     await tx.query(`DELETE FROM knowledge_documents WHERE source_id = $1 AND path = ANY($2::text[])`, [sourceId, docs.map((d) => d.path)]);
-    const rows = await tx.query<{ id: number; path: string }>(INSERT_SQL, [projectId, sourceId, documentsJson(docs), chunksJson(docs)]);
+    for (const [model, size] of dims) {
+      const stored = await conflictingDimensions(tx, projectId, model, size);
+      if (stored !== null) throw dimensionConflict(model, size, stored);
+    }
+    const rows = await tx.query<{ id: number; path: string }>(INSERT_SQL, [projectId, sourceId, documentsJson(docs), chunksJson(docs, vectors), vectorLiterals(vectors)]);
     const byPath = new Map(rows.map((r) => [r.path, r]));
     return docs.map((d) => {
       const row = byPath.get(d.path)!;
@@ -157,6 +168,27 @@ function checkChunks(doc: DocumentInput, i: number): void {
   });
 }
 
+/** The document's vectors ready to store, or null; one per chunk and one size per model, else InputError before anything is written. */
+function checkEmbeddings(doc: DocumentInput, i: number, dims: Map<string, number>): number[][] | null {
+  if (!doc.embeddings) return null;
+  const where = `documents[${i}].embeddings`;
+  const { model, vectors } = doc.embeddings;
+  if (typeof model !== 'string' || !/^[a-z-]+\/\S+$/.test(model)) {
+    throw new InputError(`${doc.path}: embeddings need the model that made them as provider/model, got ${JSON.stringify(model)}`, [{ path: `${where}.model`, message: 'expected provider/model' }]);
+  }
+  if (!Array.isArray(vectors) || vectors.length !== doc.chunks.length) {
+    const got = Array.isArray(vectors) ? vectors.length : 0;
+    throw new InputError(`${doc.path}: ${got} vectors for ${doc.chunks.length} chunks: one vector per chunk, in chunk order`, [{ path: `${where}.vectors`, message: `expected ${doc.chunks.length} vectors` }]);
+  }
+  if (vectors.length === 0) return null;
+  const ready = storableVectors(vectors, `${where}.vectors`);
+  const size = ready[0].length;
+  const other = dims.get(model);
+  if (other !== undefined && other !== size) throw dimensionConflict(model, size, other);
+  dims.set(model, size);
+  return ready;
+}
+
 /** PostgreSQL text cannot hold NUL, which PDF extraction sometimes leaves behind; it carries nothing. */
 const clean = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
 
@@ -164,9 +196,14 @@ function documentsJson(docs: DocumentInput[]): string {
   return JSON.stringify(docs.map((d) => ({ path: d.path, title: clean(d.title), content_hash: d.contentHash, bytes: d.bytes, metadata: d.metadata ?? {} })));
 }
 
-function chunksJson(docs: DocumentInput[]): string {
-  return JSON.stringify(docs.flatMap((d) =>
-    d.chunks.map((c) => ({
+/**
+ * The chunks, each naming its vector by its 1-based place in vectorLiterals. Vectors travel apart
+ * from the JSON: as jsonb every number would become a numeric first, several times slower.
+ */
+function chunksJson(docs: DocumentInput[], vectors: (number[][] | null)[]): string {
+  let vec = 0;
+  return JSON.stringify(docs.flatMap((d, i) =>
+    d.chunks.map((c, j) => ({
       path: d.path,
       position: c.position,
       title: clean(c.title),
@@ -176,12 +213,19 @@ function chunksJson(docs: DocumentInput[]): string {
       text: clean(c.text),
       tokens: c.tokens,
       location: c.location ?? null,
+      model: vectors[i] ? d.embeddings!.model : null,
+      vec: vectors[i]?.[j] ? ++vec : null,
     }))));
 }
 
+/** Every stored vector as an array literal, in the order chunksJson numbers them. */
+function vectorLiterals(vectors: (number[][] | null)[]): string[] {
+  return vectors.flatMap((doc) => (doc ?? []).map(vectorLiteral));
+}
+
 /**
- * Documents, chunks and postings in one statement. Lexemes come from Postgres text search: the
- * title field's with weight A, the body's with the default weight D, in one vector, so a lexeme's
+ * Documents, chunks, postings and vectors in one statement. Lexemes come from Postgres text
+ * search: the title field's with weight A, the body's with the default weight D, in one vector, so a lexeme's
  * weights tell how often it occurs in each field. A chunk's length in a field is its number of
  * lexeme occurrences there (stop words are not counted, as in Lucene).
  */
@@ -195,7 +239,7 @@ WITH docs AS (
 parts AS (
   SELECT c.*, docs.id AS document_id,
     setweight(to_tsvector('${TEXT_SEARCH_CONFIG}', c.heading), 'A') || to_tsvector('${TEXT_SEARCH_CONFIG}', c.text) AS tsv
-  FROM jsonb_to_recordset($4::jsonb) AS c(path text, position int, title text, section_path text[], heading text, text text, tokens int, location jsonb)
+  FROM jsonb_to_recordset($4::jsonb) AS c(path text, position int, title text, section_path text[], heading text, text text, tokens int, location jsonb, model text, vec int)
   JOIN docs ON docs.path = c.path
 ),
 lexemes AS (
@@ -217,5 +261,13 @@ terms AS (
   INSERT INTO knowledge_chunk_terms (project_id, term, chunk_id, document_id, source_id, tf, title_tf, length, title_length)
   SELECT $1, x.term, c.id, c.document_id, $2, x.tf, x.title_tf, c.length, c.title_length
   FROM chunks c JOIN lexemes x ON x.document_id = c.document_id AND x.position = c.position
+),
+vecs AS (
+  SELECT n, ${realArraySql('v')} AS embedding FROM unnest($5::text[]) WITH ORDINALITY AS x(v, n)
+),
+vectors AS (
+  INSERT INTO knowledge_chunk_embeddings (project_id, chunk_id, source_id, document_id, model, dims, embedding)
+  SELECT $1, c.id, $2, c.document_id, p.model, cardinality(v.embedding), v.embedding
+  FROM chunks c JOIN parts p ON p.document_id = c.document_id AND p.position = c.position JOIN vecs v ON v.n = p.vec
 )
 SELECT docs.id, docs.path FROM docs`;

@@ -1,16 +1,16 @@
-import { APICallError, RetryError, generateText, jsonSchema, streamText, type JSONSchema7, type LanguageModelUsage, type ModelMessage, type ToolSet } from 'ai';
+import { generateText, jsonSchema, streamText, type JSONSchema7, type LanguageModelUsage, type ModelMessage, type ToolSet } from 'ai';
 import { z } from 'zod';
 import { ProviderError, errorMessage } from '../core/errors.ts';
 import type { RouterPrediction } from './local/contracts.ts';
 import { costOf, type PriceTable, type TokenUsage } from './pricing.ts';
 import type { LlmHandle } from './registry.ts';
+import { CallerError, withRetries, type RetryOptions } from './retry.ts';
 import { countTokens } from './tokens.ts';
 
 /**
  * One model step of the turn's tool loop. Tools are declared without `execute`: the runtime runs
- * them itself, because some wait for a person's approval. Retries are ours rather than the SDK's
- * (which does honour Retry-After) so the first backoff is configurable, the attempt count is
- * known on success too, and the streaming path retries only while no text has been shown.
+ * them itself, because some wait for a person's approval. Retries (retry.ts) are ours rather than
+ * the SDK's; the streaming path retries only while no text has been shown.
  */
 
 export interface ToolSpec {
@@ -25,21 +25,13 @@ export interface ModelToolCall {
   args: Record<string, unknown>;
 }
 
-export interface CallModelOptions {
+export interface CallModelOptions extends RetryOptions {
   handle: LlmHandle;
   system?: string;
   messages: ModelMessage[];
   tools?: Record<string, ToolSpec>;
   /** Given → the call streams, and each text delta is passed here in order. */
   onTextDelta?: (delta: string) => void;
-  /** Bounds the whole step, retries and backoff included. Default 60 s. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, on 408/409/429/5xx and connection failures. Default 2. */
-  maxRetries?: number;
-  /** First backoff, doubled per retry; a Retry-After header from the provider takes precedence. Default 1 s. */
-  retryDelayMs?: number;
-  /** Cancels the call; the signal's reason is thrown as is (a cancel is not a provider failure). */
-  abortSignal?: AbortSignal;
   temperature?: number;
   maxOutputTokens?: number;
   /** Defaults to the process price table (defaults + AGENTPROOF_PRICES). */
@@ -64,12 +56,6 @@ export interface ModelStepResult {
   responseModel?: string;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_RETRIES = 2;
-const DEFAULT_RETRY_DELAY_MS = 1_000;
-// Longer Retry-After values are treated as "not soon": we back off normally and let the timeout decide.
-const MAX_RETRY_AFTER_MS = 60_000;
-
 interface Attempt {
   text: string;
   toolCalls: ModelToolCall[];
@@ -79,40 +65,20 @@ interface Attempt {
 }
 
 export async function callModel(options: CallModelOptions): Promise<ModelStepResult> {
-  const { handle } = options;
   const started = performance.now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
   const tools = options.tools ? toToolSet(options.tools) : undefined;
-
-  let lastFailure = '';
-  for (let attempt = 1; ; attempt++) {
-    // Set once a text delta has reached the caller: retrying then would show the text twice.
-    const shown = { text: false };
-    try {
-      const result = options.onTextDelta
-        ? await streamAttempt(options, tools, signal, shown)
-        : await generateAttempt(options, tools, signal);
-      return finish(options, result, attempt, started);
-    } catch (err) {
-      if (err instanceof DeltaCallbackError) throw err.cause;
-      const stopped = abortOutcome(options, timeout, timeoutMs, attempt, lastFailure, err);
-      if (stopped) throw stopped;
-      if (err instanceof ProviderError) throw err;
-      const failure = describeFailure(err);
-      lastFailure = failure.summary;
-      if (!failure.retryable || attempt > maxRetries || shown.text) {
-        throw new ProviderError(handle.ref, `${failure.label} after ${plural(attempt, 'attempt')}: ${failure.detail}`, { cause: err });
-      }
-      try {
-        await sleep(retryDelay(err, attempt, options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS), signal);
-      } catch (sleepErr) {
-        throw abortOutcome(options, timeout, timeoutMs, attempt, lastFailure, sleepErr) ?? sleepErr;
-      }
-    }
-  }
+  // Set once a text delta has reached the caller: retrying then would show the text twice.
+  const shown = { text: false };
+  const { value, attempts } = await withRetries(
+    options.handle.ref,
+    options,
+    (signal) => {
+      shown.text = false;
+      return options.onTextDelta ? streamAttempt(options, tools, signal, shown) : generateAttempt(options, tools, signal);
+    },
+    () => !shown.text,
+  );
+  return finish(options, value, attempts, started);
 }
 
 async function generateAttempt(options: CallModelOptions, tools: ToolSet | undefined, signal: AbortSignal): Promise<Attempt> {
@@ -158,7 +124,7 @@ async function streamAttempt(options: CallModelOptions, tools: ToolSet | undefin
         try {
           options.onTextDelta?.(part.text);
         } catch (err) {
-          throw new DeltaCallbackError(err);
+          throw new CallerError(err);
         }
         break;
       case 'tool-call':
@@ -178,14 +144,6 @@ async function streamAttempt(options: CallModelOptions, tools: ToolSet | undefin
     }
   }
   return attempt;
-}
-
-/** Carries a throw from the caller's onTextDelta past the provider-error handling, unchanged. */
-class DeltaCallbackError {
-  readonly cause: unknown;
-  constructor(cause: unknown) {
-    this.cause = cause;
-  }
 }
 
 function finish(options: CallModelOptions, result: Attempt, attempts: number, started: number): ModelStepResult {
@@ -233,86 +191,6 @@ function toToolCall(ref: string, call: SdkToolCall): ModelToolCall {
     throw new ProviderError(ref, `returned arguments for tool "${call.toolName}" that are not a JSON object: ${JSON.stringify(args)}`);
   }
   return { id: call.toolCallId, name: call.toolName, args: args as Record<string, unknown> };
-}
-
-/** The error to throw when the call was stopped by the caller or by the timeout, else undefined. */
-function abortOutcome(
-  options: CallModelOptions,
-  timeout: AbortSignal,
-  timeoutMs: number,
-  attempt: number,
-  lastFailure: string,
-  err: unknown,
-): unknown {
-  if (options.abortSignal?.aborted) return options.abortSignal.reason;
-  if (!timeout.aborted) return undefined;
-  const last = lastFailure ? `; last failure: ${lastFailure}` : '';
-  return new ProviderError(options.handle.ref, `timed out after ${timeoutMs} ms (${plural(attempt, 'attempt')}${last})`, { cause: err });
-}
-
-interface Failure {
-  /** `HTTP 429`, `connection failed`, or the error's kind. */
-  label: string;
-  detail: string;
-  summary: string;
-  retryable: boolean;
-}
-
-function describeFailure(err: unknown): Failure {
-  const error = RetryError.isInstance(err) ? err.lastError : err;
-  if (APICallError.isInstance(error)) {
-    const detail = providerMessage(error);
-    const label = error.statusCode !== undefined ? `HTTP ${error.statusCode}` : 'connection failed';
-    return { label, detail, summary: `${label}: ${detail}`, retryable: error.isRetryable };
-  }
-  const detail = errorMessage(error);
-  const label = error instanceof Error && error.name !== 'Error' ? error.name : 'failed';
-  return { label, detail, summary: `${label}: ${detail}`, retryable: false };
-}
-
-function providerMessage(error: APICallError): string {
-  const cause = error.cause instanceof Error ? errorMessage(error.cause.cause ?? error.cause) : '';
-  const message = error.message || error.responseBody?.slice(0, 300) || 'no message';
-  return cause && !message.includes(cause) ? `${message} (${cause})` : message;
-}
-
-function retryDelay(err: unknown, attempt: number, baseMs: number): number {
-  const error = RetryError.isInstance(err) ? err.lastError : err;
-  const headers = APICallError.isInstance(error) ? error.responseHeaders : undefined;
-  const fromHeader = headers ? retryAfterMs(headers) : undefined;
-  if (fromHeader !== undefined && fromHeader <= MAX_RETRY_AFTER_MS) return fromHeader;
-  // Jitter keeps many workers that hit the same 429 from retrying in lockstep.
-  return baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
-}
-
-function retryAfterMs(headers: Record<string, string>): number | undefined {
-  const ms = Number.parseFloat(headers['retry-after-ms'] ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number.parseFloat(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { traceRoutes } from './routes/traces.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 import { openaiRoutes } from './routes/openai.ts';
 
 export interface AppDeps {
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', sessionRoutes(deps));
   app.route('/', approvalRoutes(deps));
   app.route('/', traceRoutes(deps));
+  app.route('/', knowledgeRoutes(deps));
   app.route('/', openaiRoutes(deps));
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -9,8 +9,19 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** What the database offers beyond the schema: found when the store is opened. */
+export interface StoreCapabilities {
+  /**
+   * pgvector is installed and usable (`::vector`, `<=>`). Always on the embedded store; on
+   * PostgreSQL only when the server has the extension. Vector search gives the same results
+   * without it, by plain SQL.
+   */
+  vector: boolean;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  readonly capabilities: StoreCapabilities;
   /** Runs fn in one transaction: all of its writes land, or none do. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -37,7 +37,8 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   } else if (databaseUrl) {
     db = new PostgresDb(databaseUrl);
     try {
-      await db.query('SELECT 1');
+      // The first query, so it also tells whether the server can be reached at all.
+      await db.detectCapabilities();
     } catch (err) {
       await db.close();
       throw new AgentproofError('store_unavailable', 503, `cannot connect to the PostgreSQL database ${redact(databaseUrl)} (DATABASE_URL): ${errorMessage(err) || String((err as { code?: string }).code)}`, [], { cause: err });

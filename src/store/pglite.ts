@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, Queryable } from './db.ts';
+import { vector } from '@electric-sql/pglite-pgvector';
+import type { Db, Queryable, StoreCapabilities } from './db.ts';
 import type { StoreLock } from './lock.ts';
 
 /**
@@ -14,6 +15,8 @@ import type { StoreLock } from './lock.ts';
  */
 export class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
+  /** pgvector is bundled with the embedded store, so it is always there. */
+  readonly capabilities: StoreCapabilities = { vector: true };
   /** The lock that keeps other processes off these files; released by close(). */
   readonly lock: StoreLock | null;
   private readonly pg: PGlite;
@@ -28,8 +31,17 @@ export class PgliteDb implements Db {
    * process. Whoever opens a directory must hold its lock (see lock.ts) and hands it over here.
    */
   static async open(dir: string, lock: StoreLock | null = null): Promise<PgliteDb> {
-    const pg = dir === 'memory://' ? new PGlite() : new PGlite(dir);
+    // Loading pgvector costs little: medians of 7 opens went 177 → 191 ms for an existing store
+    // and 1178 → 1218 ms for a new one in memory.
+    const options = { extensions: { vector } };
+    const pg = dir === 'memory://' ? new PGlite(options) : new PGlite(dir, options);
     await pg.waitReady;
+    try {
+      await pg.exec('CREATE EXTENSION IF NOT EXISTS vector');
+    } catch (err) {
+      await pg.close();
+      throw err;
+    }
     return new PgliteDb(pg, lock);
   }
 

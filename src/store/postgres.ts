@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable } from './db.ts';
+import type { Db, Queryable, StoreCapabilities } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -26,12 +26,40 @@ export class PostgresDb implements Db {
   /** A server arbitrates between processes itself: nothing to lock. */
   readonly lock = null;
   private readonly pool: pg.Pool;
+  private vector = false;
 
   constructor(connectionString: string, opts: { max?: number } = {}) {
     this.pool = new pg.Pool({ connectionString, types, max: opts.max ?? 10 });
     // An idle client losing its connection (server restart) must not crash the process; the pool
     // drops it and the next query opens a fresh one.
     this.pool.on('error', () => {});
+  }
+
+  /** Nothing until detectCapabilities() has run (openStore runs it). */
+  get capabilities(): StoreCapabilities {
+    return { vector: this.vector };
+  }
+
+  /**
+   * Finds what the server offers. pgvector is created when the server has it and we are allowed
+   * to; when it is missing, not permitted or installed in a schema off our search_path, vector
+   * search runs in plain SQL instead, so none of those fails the open.
+   */
+  async detectCapabilities(): Promise<StoreCapabilities> {
+    const probe = () => this.pool.query<{ available: boolean; usable: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available, to_regtype('vector') IS NOT NULL AS usable`,
+    );
+    let [found] = (await probe()).rows;
+    if (found.available && !found.usable) {
+      try {
+        await this.pool.query('CREATE EXTENSION IF NOT EXISTS vector');
+      } catch {
+        // No privilege, or another process created it first: the probe below says which.
+      }
+      [found] = (await probe()).rows;
+    }
+    this.vector = found.usable;
+    return this.capabilities;
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {

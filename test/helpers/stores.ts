@@ -66,6 +66,7 @@ async function admin(url: string, sql: string): Promise<void> {
 function withCleanup(db: Db, cleanup: () => Promise<void>): Db {
   return {
     kind: db.kind,
+    capabilities: db.capabilities,
     query: (sql, params) => db.query(sql, params),
     transaction: (fn) => db.transaction(fn),
     close: async () => {

@@ -82,5 +82,15 @@ for (const variant of storeVariants()) {
       const rows = await db.query<{ id: string; name: string }>(`SELECT id, name FROM projects WHERE id LIKE 'conc_%' ORDER BY id`);
       assert.deepEqual(rows, [1, 2, 3].map((i) => ({ id: `conc_${i}`, name: 'second' })));
     });
+
+    test('reports pgvector as available exactly when the vector type can be used', async () => {
+      if (variant.name === 'pglite') assert.equal(db.capabilities.vector, true, 'the embedded store bundles pgvector');
+      const [row] = await db.query<{ usable: boolean }>(`SELECT to_regtype('vector') IS NOT NULL AS usable`);
+      assert.equal(db.capabilities.vector, row.usable);
+      if (db.capabilities.vector) {
+        const [d] = await db.query<{ d: number }>(`SELECT '[1,0]'::vector <=> '[0,1]'::vector AS d`);
+        assert.equal(d.d, 1);
+      }
+    });
   });
 }

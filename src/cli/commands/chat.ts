@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
 import { resolveAgentRef } from '../../agent/load.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
+import type { PreparedAgent } from '../../agent/runtime/prepared-agent.ts';
 import type { TurnResult } from '../../agent/runtime/types.ts';
-import { DEFAULT_PROJECT_ID } from '../../store/db.ts';
+import { syncAgentKnowledge } from '../../knowledge/ingest.ts';
+import { DEFAULT_PROJECT_ID, type Db } from '../../store/db.ts';
 import { localClient, remoteClient, type ChatClient } from '../chat-client.ts';
 import { action, EXIT, printJson } from '../run.ts';
 import { withStoreOrServer } from '../store-access.ts';
@@ -31,6 +33,7 @@ export function register(program: Command): void {
           local: async (db) => {
             const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
             const agent = await agents.addRef(ref, opts.agents);
+            await syncQuietly(db, agent);
             return converse(localClient(new ChatService(db, agents, DEFAULT_PROJECT_ID)), agent.definition.name, opts);
           },
           remote: async (url) => {
@@ -41,6 +44,16 @@ export function register(program: Command): void {
         });
       }),
     );
+}
+
+/** Brings the agent's knowledge in line with its files before the first message; incremental, so cheap when nothing changed. */
+async function syncQuietly(db: Db, agent: PreparedAgent): Promise<void> {
+  if (!agent.definition.knowledge.length) return;
+  const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { embedder: agent.embedder ?? undefined });
+  if (summary.failed.length) {
+    const n = summary.failed.length;
+    process.stderr.write(`warning: ${n} knowledge file${n === 1 ? '' : 's'} could not be ingested (see: agentproof ingest ${agent.file})\n`);
+  }
 }
 
 async function converse(client: ChatClient, agent: string, opts: ChatOptions): Promise<number> {
@@ -123,7 +136,15 @@ function lineReader(): { question(prompt: string): Promise<string | null>; close
 function printTurn(r: TurnResult): void {
   const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
   if (r.reply) process.stdout.write(`agent> ${r.reply}\n`);
-  for (const c of r.citations) process.stdout.write(dim(`  [${c.n}] ${c.source}: ${c.quote}\n`));
+  if (r.sources.length > 0) {
+    // Knowledge citations: where to read more, and whether the chunk backs the sentence citing it.
+    for (const s of r.sources) {
+      const where = [s.title, s.section.split(' › ').at(-1)].filter((p, i, all) => p && p !== all[i - 1]).join(' › ');
+      process.stdout.write(dim(`  [${s.n}] ${where} (${s.link ?? `${s.source}/${s.document}`})${s.supported ? '' : ' — not supported by this source'}\n`));
+    }
+  } else {
+    for (const c of r.citations) process.stdout.write(dim(`  [${c.n}] ${c.source}: ${c.quote}\n`));
+  }
   if (r.status === 'failed') process.stdout.write(`error: ${r.error}\n`);
   const topic = r.topic ? `${r.topic} ${r.confidence === null ? '' : `(${r.confidence.toFixed(2)})`}` : 'off-topic';
   process.stdout.write(dim(`  · ${r.status} · topic ${topic} · ${r.latencyMs.toFixed(1)} ms · trace ${r.traceId}\n`));

@@ -51,7 +51,7 @@ function splitConversation(messages: Msg[]): { history: { role: 'user' | 'assist
 }
 
 function extension(r: TurnResult) {
-  return { trace_id: r.traceId, session_id: r.sessionId, status: r.status, topic: r.topic, confidence: r.confidence, citations: r.citations, approvals: r.approvals };
+  return { trace_id: r.traceId, session_id: r.sessionId, status: r.status, topic: r.topic, confidence: r.confidence, citations: r.citations, sources: r.sources, approvals: r.approvals };
 }
 
 export function openaiRoutes({ chat }: AppDeps) {
