@@ -55,14 +55,15 @@ export class ChatService {
     return { ...view(row), messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };
   }
 
-  async send(sessionId: string, text: string, opts: { onEvent?: (e: TurnEvent) => void } = {}): Promise<TurnResult> {
+  /** `expectedSources` (from a test case) makes the trace record retrieval recall and precision against them. */
+  async send(sessionId: string, text: string, opts: { onEvent?: (e: TurnEvent) => void; expectedSources?: string[] } = {}): Promise<TurnResult> {
     const utterance = text.trim();
     if (!utterance) throw new InputError('message text is empty', [{ path: 'text', message: 'must contain at least one non-space character' }]);
     return this.serialised(sessionId, async () => {
       const { session, history } = await getSessionWithHistory(this.db, this.projectId, sessionId, this.agents.maxHistoryTurns());
       const agent = this.agents.get(session.agentName);
       const kept = keepLast(history, agent.definition.limits.historyTurns);
-      return runTurn({ db: this.db, projectId: this.projectId }, agent, session, utterance, kept, { channel: session.channel, onEvent: opts.onEvent });
+      return runTurn({ db: this.db, projectId: this.projectId }, agent, session, utterance, kept, { channel: session.channel, onEvent: opts.onEvent, expectedSources: opts.expectedSources });
     });
   }
 

@@ -12,7 +12,7 @@ import { hashFile, type FoundFile } from './ingest-files.ts';
 import type { DocumentOrigin, StoredDocumentState } from './inventory.ts';
 import { IngestFileError } from './parse/errors.ts';
 import { openDocument } from './parse/index.ts';
-import { replaceDocument, type DocumentInput } from './store.ts';
+import { replaceDocumentInBatches, type ChunkBatch } from './store.ts';
 import { embeddingText } from './vectors.ts';
 
 /** Texts per embedding request. */
@@ -23,12 +23,15 @@ export const EMBED_BATCH = 64;
  */
 const PIPELINE_VERSION = 1;
 /**
- * Default bound on a document's text. A document is stored whole in one statement, so its chunks
- * are held in memory and the database indexes them at once: 25 million characters took the
- * embedded store to 1.8 GB. Rendering can also make the text larger than the file (a CSV row
- * repeats its column names), so the text is bounded, not only the file size.
+ * Default bound on a document's text: a sanity limit, not a memory one (chunks are stored in
+ * batches). Rendering can make the text larger than the file (a CSV row repeats its column names),
+ * so the text is bounded, not only the file size.
  */
-export const DEFAULT_MAX_DOCUMENT_CHARS = 16_000_000;
+export const DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000_000;
+const STREAMED_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.text', '.csv']);
+/** Chunks per statement while storing a document. */
+const STORE_BATCH_CHUNKS = 256;
+const STORE_BATCH_CHARS = 1_000_000;
 
 export interface DocumentSettings {
   projectId: string;
@@ -40,7 +43,7 @@ export interface DocumentSettings {
   /** The agent's folder, for `metadata.file`; absent for uploads, which have no file of the agent's. */
   agentDir?: string;
   embedder?: Embedder;
-  /** Largest file, in bytes. */
+  /** Largest PDF, DOCX or HTML file, in bytes (they are parsed whole); text, Markdown and CSV stream at any size. */
   maxBytes: number;
   /** Largest text of one document, in characters. */
   maxChars: number;
@@ -71,7 +74,8 @@ function formatSize(bytes: number): string {
 }
 
 export async function ingestDocument(db: Db, file: FoundFile, previous: StoredDocumentState | undefined, s: DocumentSettings): Promise<DocumentOutcome> {
-  if (file.size > s.maxBytes) {
+  // Text, Markdown and CSV stream at any size; the formats parsed whole are refused before hashing.
+  if (file.size > s.maxBytes && !STREAMED_EXTENSIONS.has(path.extname(file.abs).toLowerCase())) {
     throw new IngestFileError(file.abs, 'too_large', `too large (${formatSize(file.size)} > ${formatSize(s.maxBytes)} limit)`);
   }
   const contentHash = fingerprint(await hashFile(file.abs), s);
@@ -80,36 +84,53 @@ export async function ingestDocument(db: Db, file: FoundFile, previous: StoredDo
 
   const doc = await openDocument(file.abs, { maxBytes: s.maxBytes });
   const title = doc.title ?? path.basename(file.abs);
-  const chunks: Chunk[] = [];
-  let chars = 0;
-  for await (const chunk of chunkBlocks(doc.blocks, { title, chunking: s.chunking })) {
-    s.signal?.throwIfAborted();
-    chars += chunk.text.length;
-    if (chars > s.maxChars) {
-      const limit = s.maxChars >= 1_000_000 ? `${Math.round(s.maxChars / 100_000) / 10} million` : String(s.maxChars);
-      throw new IngestFileError(file.abs, 'too_large', `too large: more than ${limit} characters of text (a document is stored whole; split the file)`);
+  let chunks = 0;
+  let embedding: { tokens: number; costUsd: number } | null = s.embedder ? { tokens: 0, costUsd: 0 } : null;
+
+  // Chunks go to the store a batch at a time inside the document's transaction, so a file of
+  // hundreds of MB never sits in memory whole.
+  async function* batches(): AsyncGenerator<ChunkBatch> {
+    let batch: Chunk[] = [];
+    let batchChars = 0;
+    let chars = 0;
+    const flush = async (): Promise<ChunkBatch> => {
+      const out: ChunkBatch = { chunks: batch };
+      if (s.embedder) {
+        const embedded = await embedChunks(s.embedder, batch, s.signal);
+        out.embeddings = { model: s.embedder.ref, vectors: embedded.vectors };
+        embedding = { tokens: embedding!.tokens + embedded.tokens, costUsd: embedding!.costUsd + embedded.costUsd };
+      }
+      chunks += batch.length;
+      batch = [];
+      batchChars = 0;
+      return out;
+    };
+    for await (const chunk of chunkBlocks(doc.blocks, { title, chunking: s.chunking })) {
+      s.signal?.throwIfAborted();
+      chars += chunk.text.length;
+      if (chars > s.maxChars) {
+        const limit = s.maxChars >= 1_000_000 ? `${Math.round(s.maxChars / 100_000) / 10} million` : String(s.maxChars);
+        throw new IngestFileError(file.abs, 'too_large', `too large: more than ${limit} characters of text`);
+      }
+      batch.push(chunk);
+      batchChars += chunk.text.length;
+      if (batch.length >= STORE_BATCH_CHUNKS || batchChars >= STORE_BATCH_CHARS) yield await flush();
     }
-    chunks.push(chunk);
+    if (batch.length > 0) yield await flush();
+    if (chunks === 0) throw new IngestFileError(file.abs, 'empty', 'contains no text to ingest (headings only)');
   }
-  if (chunks.length === 0) throw new IngestFileError(file.abs, 'empty', 'contains no text to ingest (headings only)');
 
-  const metadata: Record<string, unknown> = {
+  const format = path.extname(file.abs).slice(1).toLowerCase();
+  // Read once every block is in: a streamed CSV knows its row count only at the end.
+  const metadata = (): Record<string, unknown> => ({
     ...doc.metadata,
-    format: path.extname(file.abs).slice(1).toLowerCase(),
+    format,
     origin: s.origin,
-  };
-  if (s.agentDir) metadata.file = path.relative(s.agentDir, file.abs).split(path.sep).join('/');
-  if (s.baseUrl) metadata.link = documentLink(file.key, s.baseUrl);
-
-  const input: DocumentInput = { projectId: s.projectId, sourceId: s.sourceId, path: file.key, title, contentHash, bytes: file.size, metadata, chunks };
-  let embedding: { tokens: number; costUsd: number } | null = null;
-  if (s.embedder) {
-    const embedded = await embedChunks(s.embedder, chunks, s.signal);
-    input.embeddings = { model: s.embedder.ref, vectors: embedded.vectors };
-    embedding = { tokens: embedded.tokens, costUsd: embedded.costUsd };
-  }
-  await replaceDocument(db, input);
-  return { status: previous ? 'changed' : 'added', chunks: chunks.length, embedding };
+    ...(s.agentDir ? { file: path.relative(s.agentDir, file.abs).split(path.sep).join('/') } : {}),
+    ...(s.baseUrl ? { link: documentLink(file.key, s.baseUrl) } : {}),
+  });
+  await replaceDocumentInBatches(db, { projectId: s.projectId, sourceId: s.sourceId, path: file.key, title, contentHash, bytes: file.size, metadata }, batches());
+  return { status: previous ? 'changed' : 'added', chunks, embedding };
 }
 
 async function embedChunks(embedder: Embedder, chunks: Chunk[], signal?: AbortSignal): Promise<{ vectors: number[][]; tokens: number; costUsd: number }> {

@@ -158,8 +158,62 @@ export async function replaceDocuments(db: Db, docs: DocumentInput[]): Promise<S
   });
 }
 
-function checkChunks(doc: DocumentInput, i: number): void {
-  const positions = new Set<number>();
+/** A part of a large document: its next chunks and, when embedded, their vectors. */
+export interface ChunkBatch {
+  chunks: Chunk[];
+  embeddings?: DocumentInput['embeddings'];
+}
+
+/**
+ * Replaces one document whose chunks arrive in batches (a file of hundreds of MB): the old version
+ * is deleted and the new one written batch by batch inside one transaction, so memory holds one
+ * batch at a time and a failure anywhere — in the store or in producing the batches — leaves the
+ * old version. `doc.metadata` is read after the last batch. A document that yields no chunk at all
+ * is an InputError. The embedded store's write-ahead log is checkpointed every few batches so it
+ * does not grow with the document.
+ */
+export async function replaceDocumentInBatches(
+  db: Db,
+  doc: Omit<DocumentInput, 'chunks' | 'embeddings' | 'metadata'> & { metadata?: () => Record<string, unknown> },
+  batches: AsyncIterable<ChunkBatch>,
+): Promise<StoredDocument> {
+  return db.transaction(async (tx) => {
+    const owner = await tx.query(`SELECT 1 FROM knowledge_sources WHERE id = $1 AND project_id = $2 FOR UPDATE`, [doc.sourceId, doc.projectId]);
+    if (owner.length === 0) throw new NotFoundError('knowledge source', `${doc.sourceId} in project ${doc.projectId}`);
+    await tx.query(`DELETE FROM knowledge_documents WHERE source_id = $1 AND path = $2`, [doc.sourceId, doc.path]);
+    const positions = new Set<number>();
+    const dims = new Map<string, number>();
+    let documentId: number | null = null;
+    let total = 0;
+    let n = 0;
+    for await (const batch of batches) {
+      if (batch.chunks.length === 0) continue;
+      const part: DocumentInput = { ...doc, metadata: {}, chunks: batch.chunks, embeddings: batch.embeddings };
+      checkChunks(part, 0, positions);
+      const vectors = checkEmbeddings(part, 0, dims);
+      for (const [model, size] of dims) {
+        const stored = await conflictingDimensions(tx, doc.projectId, model, size);
+        if (stored !== null) throw dimensionConflict(model, size, stored);
+      }
+      const chunks = chunksJson([part], [vectors]);
+      const literals = vectorLiterals([vectors]);
+      const rows: { id: number }[] = documentId === null
+        ? await tx.query<{ id: number }>(INSERT_SQL, [doc.projectId, doc.sourceId, documentsJson([part]), chunks, literals])
+        : await tx.query<{ id: number }>(APPEND_SQL, [doc.projectId, doc.sourceId, documentId, chunks, literals]);
+      documentId = Number(rows[0].id);
+      total += batch.chunks.length;
+      if (++n % BATCHES_PER_CHECKPOINT === 0 && db.kind === 'pglite') await tx.query('CHECKPOINT');
+    }
+    if (documentId === null) throw new InputError(`${doc.path}: no chunks to store`, [{ path: 'chunks', message: 'expected at least one chunk' }]);
+    if (doc.metadata) await tx.query(`UPDATE knowledge_documents SET metadata = $2::jsonb WHERE id = $1`, [documentId, JSON.stringify(doc.metadata())]);
+    return { documentId, path: doc.path, chunks: total };
+  });
+}
+
+/** See replaceDocumentInBatches: how often a long write lets the embedded store recycle its log. */
+const BATCHES_PER_CHECKPOINT = 8;
+
+function checkChunks(doc: DocumentInput, i: number, positions = new Set<number>()): void {
   doc.chunks.forEach((c, j) => {
     const where = `documents[${i}].chunks[${j}]`;
     if (!Number.isInteger(c.position) || c.position < 0) throw new InputError(`${doc.path}: chunk position must be a whole number ≥ 0`, [{ path: `${where}.position`, message: `got ${c.position}` }]);
@@ -229,13 +283,8 @@ function vectorLiterals(vectors: (number[][] | null)[]): string[] {
  * weights tell how often it occurs in each field. A chunk's length in a field is its number of
  * lexeme occurrences there (stop words are not counted, as in Lucene).
  */
-const INSERT_SQL = `
-WITH docs AS (
-  INSERT INTO knowledge_documents (project_id, source_id, path, title, content_hash, bytes, metadata)
-  SELECT $1, $2, d.path, d.title, d.content_hash, d.bytes, coalesce(d.metadata, '{}'::jsonb)
-  FROM jsonb_to_recordset($3::jsonb) AS d(path text, title text, content_hash text, bytes bigint, metadata jsonb)
-  RETURNING id, path
-),
+const insertSql = (docs: string) => `
+WITH docs AS (${docs}),
 parts AS (
   SELECT c.*, docs.id AS document_id,
     setweight(to_tsvector('${TEXT_SEARCH_CONFIG}', c.heading), 'A') || to_tsvector('${TEXT_SEARCH_CONFIG}', c.text) AS tsv
@@ -271,3 +320,12 @@ vectors AS (
   FROM chunks c JOIN parts p ON p.document_id = c.document_id AND p.position = c.position JOIN vecs v ON v.n = p.vec
 )
 SELECT docs.id, docs.path FROM docs`;
+
+const INSERT_SQL = insertSql(`
+  INSERT INTO knowledge_documents (project_id, source_id, path, title, content_hash, bytes, metadata)
+  SELECT $1, $2, d.path, d.title, d.content_hash, d.bytes, coalesce(d.metadata, '{}'::jsonb)
+  FROM jsonb_to_recordset($3::jsonb) AS d(path text, title text, content_hash text, bytes bigint, metadata jsonb)
+  RETURNING id, path`);
+
+/** More chunks for a document inserted earlier in the same transaction; $3 is its id. */
+const APPEND_SQL = insertSql(`SELECT id, path FROM knowledge_documents WHERE id = $3::bigint AND source_id = $2`);

@@ -33,6 +33,11 @@ export const SendMessageBody = z
   .object({
     text: z.string().min(1).max(20_000).openapi({ example: 'Where is my order A1001?' }),
     stream: z.boolean().default(false).openapi({ description: 'Answer as server-sent events: route, delta, approval_required, done.' }),
+    expectedSources: z
+      .array(z.string().min(1))
+      .max(100)
+      .optional()
+      .openapi({ description: 'Documents or knowledge sources that should be retrieved (a test case): the trace then records retrieval recall and precision.', example: ['returns-policy.md'] }),
   })
   .openapi('SendMessage');
 

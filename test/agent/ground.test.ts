@@ -101,6 +101,18 @@ describe('grounded answers on the local models', () => {
     assert.equal(trace.stages?.grounding.made, 0);
   });
 
+  test('measures retrieval recall and precision on the trace when the message names the sources it expects', async () => {
+    const s = await chat.createSession('mini-knowledge', 'test');
+    const r = await chat.send(s.id, 'How do I store pruning shears over winter?', { expectedSources: ['shears.md', 'docs/garden/hose.md'] });
+    const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
+    const expected = trace.stages?.chunks.expected;
+    assert.ok(expected);
+    assert.equal(expected.recall, 0.5);
+    assert.deepEqual(expected.missing, ['docs/garden/hose.md']);
+    assert.ok(expected.precision > 0 && expected.precision <= 1);
+    assert.ok(trace.stages!.retriever.scores.every((x) => x.source === 'garden_handbook' && /\.md$/.test(x.document)));
+  });
+
   test('a follow-up question is expanded with the previous question before retrieval', async () => {
     const s = await chat.createSession('mini-knowledge', 'test');
     await chat.send(s.id, 'How do I store pruning shears over winter?');

@@ -158,18 +158,62 @@ for (const variant of storeVariants()) {
       assert.match(direct.failed[0].reason, /unsupported file type "\.jpg"; supported: \.md/);
     });
 
-    test('refuses a file over the size limits by name without reading it whole', async () => {
+    test('refuses a PDF, DOCX or HTML file over the size limit by name without reading it, and streams text of any size', async () => {
+      const temp = await newAgent();
+      await temp.write('knowledge/big.txt', 'A sentence about shipping. '.repeat(4000));
+      await temp.write('knowledge/big.html', `<html><body>${'<p>A paragraph about returns.</p>'.repeat(3000)}</body></html>`);
+      await temp.write('knowledge/small.md', '# Small\n\nFine.\n');
+      const agent = await temp.load();
+      const bySize = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { maxBytes: 50_000 });
+      assert.deepEqual(bySize.failed.map((f) => f.file), ['knowledge/big.html']);
+      assert.equal(bySize.failed[0].reason, 'too large (97 KB > 49 KB limit)');
+      assert.deepEqual((await documents(agent.definition.name)).map((d) => d.path), ['big.txt', 'small.md']);
+    });
+
+    test('refuses a document whose text passes the character limit, keeping nothing of it', async () => {
       const temp = await newAgent();
       await temp.write('knowledge/big.txt', 'A sentence about shipping. '.repeat(4000));
       await temp.write('knowledge/small.md', '# Small\n\nFine.\n');
       const agent = await temp.load();
-      const bySize = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { maxBytes: 50_000 });
-      assert.deepEqual(bySize.failed.map((f) => f.file), ['knowledge/big.txt']);
-      assert.equal(bySize.failed[0].reason, 'too large (105 KB > 49 KB limit)');
       const byText = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { maxChars: 20_000 });
       assert.deepEqual(byText.failed.map((f) => f.file), ['knowledge/big.txt']);
       assert.match(byText.failed[0].reason, /more than 20000 characters of text/);
       assert.deepEqual((await documents(agent.definition.name)).map((d) => d.path), ['small.md']);
+    });
+
+    test('stores a document of many batches whole, with every chunk in order', async () => {
+      const temp = await newAgent();
+      const sections = Array.from({ length: 300 }, (_, i) => `## Section ${i}\n\n${`Paragraph ${i} explains topic number ${i} in detail. `.repeat(30)}\n`);
+      await temp.write('knowledge/long.md', `# Long\n\n${sections.join('\n')}`);
+      const agent = await temp.load();
+      const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent);
+      assert.deepEqual(summary.failed, []);
+      assert.ok(summary.chunks > 256, `more chunks (${summary.chunks}) than one batch holds`);
+      const rows = await db.query<{ position: number }>(
+        `SELECT c.position FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id WHERE d.path = 'long.md' AND d.project_id = $1 ORDER BY c.position`,
+        [DEFAULT_PROJECT_ID],
+      );
+      assert.equal(rows.length, summary.chunks);
+      assert.deepEqual(rows.map((r) => r.position), rows.map((_, i) => i));
+
+      // A failure in a late batch, after earlier batches of the new version were written, keeps the old version whole.
+      await db.query(`CREATE FUNCTION refuse_late() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.text LIKE '%LATEFAIL%' THEN RAISE EXCEPTION 'could not write chunk: disk full'; END IF; RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER refuse_late BEFORE INSERT ON knowledge_chunks FOR EACH ROW EXECUTE FUNCTION refuse_late()`);
+      try {
+        sections[290] = `## Section 290\n\nLATEFAIL here.\n`;
+        await temp.write('knowledge/long.md', `# Long, second version\n\n${sections.join('\n')}`);
+        const failed = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent);
+        assert.deepEqual(failed.failed.map((f) => f.file), ['knowledge/long.md']);
+        const after = await db.query<{ n: number; title: string }>(
+          `SELECT count(*)::int AS n, min(c.title) AS title FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id WHERE d.path = 'long.md' AND d.project_id = $1`,
+          [DEFAULT_PROJECT_ID],
+        );
+        assert.deepEqual(after[0], { n: summary.chunks, title: 'Long' });
+      } finally {
+        await db.query(`DROP TRIGGER refuse_late ON knowledge_chunks`);
+        await db.query(`DROP FUNCTION refuse_late()`);
+      }
     });
 
     test('keeps the previous version of a document whose storing fails, and stores the others', async () => {

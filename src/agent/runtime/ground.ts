@@ -1,7 +1,7 @@
 import { checkCitations, type CitationCheck } from '../../knowledge/grounding/citations.ts';
 import { assembleContext, contextPassages, passageHeading, type AssembledContext, type ContextChunk, type ContextPassage } from '../../knowledge/grounding/handoff.ts';
 import { processQuery } from '../../knowledge/grounding/query.ts';
-import { chunkRelevance } from '../../knowledge/grounding/relevance.ts';
+import { chunkRelevance, retrievalAccuracy } from '../../knowledge/grounding/relevance.ts';
 import { rewriteQuery } from '../../knowledge/grounding/rewrite.ts';
 import { chunksStage, groundingStage, handoffStage, queryStage, responseStage, retrieverStage, type ChunksStage, type QueryStage, type RagStages, type RetrieverStage } from '../../knowledge/grounding/stages.ts';
 import { retrieve, type RetrievedChunk } from '../../knowledge/retrieve.ts';
@@ -38,7 +38,15 @@ export function topicRetrieval(agent: PreparedAgent, topicName: string): Retriev
 }
 
 /** Null when the topic has no knowledge to read: the agent declares none, or none is ingested yet. */
-export async function ground(ctx: TurnContext, agent: PreparedAgent, topicName: string, utterance: string, history: { role: 'user' | 'assistant'; content: string }[], tracer: TurnTracer): Promise<Grounding | null> {
+export async function ground(
+  ctx: TurnContext,
+  agent: PreparedAgent,
+  topicName: string,
+  utterance: string,
+  history: { role: 'user' | 'assistant'; content: string }[],
+  tracer: TurnTracer,
+  opts: { expectedSources?: string[] } = {},
+): Promise<Grounding | null> {
   const declared = agent.definition.knowledge.map((k) => k.name);
   if (declared.length === 0) return null;
   const limited = agent.topics.get(topicName)?.knowledge ?? [];
@@ -106,7 +114,9 @@ export async function ground(ctx: TurnContext, agent: PreparedAgent, topicName: 
   handoffSpan.end({ output: context.included, attributes: { context_tokens: context.tokens, included: context.included.length, dropped: context.dropped } });
 
   const relevance = chunkRelevance(rewrite.query, retrieval.chunks.map((c) => ({ id: c.chunkId, text: c.text, title: c.title, sectionPath: c.sectionPath })));
-  return { passages, context, chunks: retrieval.chunks, stages: { query, retriever: retrieverStage(retrieval), chunks: chunksStage(relevance) } };
+  // Measured at the cut the answer model gets to see: the top k retrieved.
+  const expected = opts.expectedSources ? retrievalAccuracy(retrieval.chunks.slice(0, settings.topK).map((c) => ({ path: c.documentPath, source: c.sourceName })), opts.expectedSources) : null;
+  return { passages, context, chunks: retrieval.chunks, stages: { query, retriever: retrieverStage(retrieval), chunks: chunksStage(relevance, expected) } };
 }
 
 /** The passages as the local extractive answerer reads them. */

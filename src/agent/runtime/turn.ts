@@ -22,6 +22,8 @@ export interface TurnContext {
 
 export interface TurnOptions {
   channel: string;
+  /** Documents or sources a test case expects retrieval to find. */
+  expectedSources?: string[];
   onEvent?: (event: TurnEvent) => void;
 }
 
@@ -61,7 +63,7 @@ export async function runTurn(ctx: TurnContext, agent: PreparedAgent, session: S
     }
     opts.onEvent?.({ type: 'route', topic: decision.topic, confidence: decision.confidence });
     // An answer to the agent's own question supplies an argument; there is nothing to look up.
-    const grounding = decision.topic !== null && !filling ? await ground(ctx, agent, decision.topic, utterance, history, tracer) : null;
+    const grounding = decision.topic !== null && !filling ? await ground(ctx, agent, decision.topic, utterance, history, tracer, { expectedSources: opts.expectedSources }) : null;
     outcome = await act(agent, session, utterance, history, decision, grounding, tracer, opts);
     if (outcome.reply !== null) guardSpan(tracer, agent, 'output', outcome.reply);
   } catch (err) {

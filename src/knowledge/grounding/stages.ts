@@ -25,7 +25,8 @@ export interface RetrieverStage {
   fused: number;
   reranked: boolean;
   timings: Retrieval['timings'];
-  scores: { id: ChunkId; rank: number; score: number; fulltext: number | null; vector: number | null; rerank: number | null }[];
+  /** Each fused chunk with where it comes from, so recall can be computed from the trace alone. */
+  scores: { id: ChunkId; document: string; source: string; rank: number; score: number; fulltext: number | null; vector: number | null; rerank: number | null }[];
 }
 
 export interface ChunksStage {
@@ -89,6 +90,8 @@ export function retrieverStage(retrieval: Retrieval): RetrieverStage {
     timings: { ...retrieval.timings },
     scores: retrieval.chunks.map((c) => ({
       id: c.chunkId,
+      document: c.documentPath,
+      source: c.sourceName,
       rank: c.rank,
       score: c.score,
       fulltext: c.fulltext?.score ?? null,

@@ -48,8 +48,8 @@ export function sessionRoutes({ chat }: AppDeps) {
     .openapi(get, async (c) => c.json(await chat.getSession(c.req.valid('param').id), 200))
     .openapi(send, async (c) => {
       const { id } = c.req.valid('param');
-      const { text, stream } = c.req.valid('json');
-      if (!stream) return c.json(await chat.send(id, text), 200);
+      const { text, stream, expectedSources } = c.req.valid('json');
+      if (!stream) return c.json(await chat.send(id, text, { expectedSources }), 200);
       await chat.getSession(id); // unknown session → 404 before the stream starts
       return streamSSE(c, async (sse) => {
         const queue: TurnEvent[] = [];
@@ -59,7 +59,7 @@ export function sessionRoutes({ chat }: AppDeps) {
           queue.push(e);
           wake?.();
         };
-        const turn = chat.send(id, text, { onEvent: push }).then(
+        const turn = chat.send(id, text, { onEvent: push, expectedSources }).then(
           () => undefined,
           (err: unknown) => push({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
         ).finally(() => {
