@@ -43,6 +43,8 @@ export interface DocumentSettings {
   /** The agent's folder, for `metadata.file`; absent for uploads, which have no file of the agent's. */
   agentDir?: string;
   embedder?: Embedder;
+  /** Called as each batch of a document goes to the store, with the document's chunks so far. */
+  onBatch?: (chunks: number) => void;
   /** Largest PDF, DOCX or HTML file, in bytes (they are parsed whole); text, Markdown and CSV stream at any size. */
   maxBytes: number;
   /** Largest text of one document, in characters. */
@@ -101,6 +103,7 @@ export async function ingestDocument(db: Db, file: FoundFile, previous: StoredDo
         embedding = { tokens: embedding!.tokens + embedded.tokens, costUsd: embedding!.costUsd + embedded.costUsd };
       }
       chunks += batch.length;
+      s.onBatch?.(chunks);
       batch = [];
       batchChars = 0;
       return out;

@@ -52,9 +52,12 @@ export async function runIngest(db: Db, projectId: string, agentName: string, pl
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxChars = opts.maxChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   const progress = { ...emptyProgress(), filesTotal: plans.reduce((n, p) => n + p.files.length, 0) };
+  // Chunks of the document being stored, shown while a large file is worked through; they count for
+  // good only once its transaction commits.
+  let inFlight = 0;
   const report = (phase: IngestProgress['phase'], current: string | null = null) => {
     if (!opts.onProgress) return;
-    opts.onProgress({ ...progress, phase, current, elapsedMs: performance.now() - started });
+    opts.onProgress({ ...progress, chunks: progress.chunks + inFlight, phase, current, elapsedMs: performance.now() - started });
   };
   const sources: SourceSummary[] = [];
   let embedding: IngestSummary['embedding'] = null;
@@ -97,6 +100,10 @@ export async function runIngest(db: Db, projectId: string, agentName: string, pl
             maxBytes,
             maxChars,
             signal: opts.signal,
+            onBatch: (chunks) => {
+              inFlight = chunks;
+              report('ingesting', file.shown);
+            },
           });
           summary.documents[outcome.status]++;
           if (outcome.status === 'unchanged') {
@@ -106,6 +113,7 @@ export async function runIngest(db: Db, projectId: string, agentName: string, pl
             summary.chunks += outcome.chunks;
             progress.documents++;
             progress.chunks += outcome.chunks;
+            inFlight = 0;
             sinceCheckpoint += file.size;
             if (outcome.embedding && opts.embedder) {
               embedding ??= { model: opts.embedder.ref, tokens: 0, costUsd: 0 };
@@ -114,6 +122,7 @@ export async function runIngest(db: Db, projectId: string, agentName: string, pl
             }
           }
         } catch (err) {
+          inFlight = 0;
           if (opts.signal?.aborted) throw err;
           summary.failed.push({ file: file.shown, reason: reasonOf(err) });
           progress.failed++;

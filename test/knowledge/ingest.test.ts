@@ -186,9 +186,11 @@ for (const variant of storeVariants()) {
       const sections = Array.from({ length: 300 }, (_, i) => `## Section ${i}\n\n${`Paragraph ${i} explains topic number ${i} in detail. `.repeat(30)}\n`);
       await temp.write('knowledge/long.md', `# Long\n\n${sections.join('\n')}`);
       const agent = await temp.load();
-      const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent);
+      const seen: number[] = [];
+      const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { onProgress: (p) => p.current === 'knowledge/long.md' && seen.push(p.chunks) });
       assert.deepEqual(summary.failed, []);
       assert.ok(summary.chunks > 256, `more chunks (${summary.chunks}) than one batch holds`);
+      assert.ok(new Set(seen).size >= 3, `progress moves within the file: ${seen.join(', ')}`);
       const rows = await db.query<{ position: number }>(
         `SELECT c.position FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id WHERE d.path = 'long.md' AND d.project_id = $1 ORDER BY c.position`,
         [DEFAULT_PROJECT_ID],
