@@ -21,6 +21,7 @@ import { AgentRegistry } from '../../src/agent/registry.ts';
 import { DEFAULT_PROJECT_ID } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
 import { getTrace } from '../../src/trace/store.ts';
+import { syncAgentKnowledge } from '../../src/knowledge/ingest.ts';
 import { startScriptedLlm } from '../../test/fixtures/scripted-llm.ts';
 
 const { values } = parseArgs({
@@ -39,7 +40,20 @@ const LATENCY = Number(values.latency);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = join(root, 'examples/acme-support');
 const llmAgent = join(root, 'test/fixtures/agents/mini-llm');
-const messages = ['Where is my order A10231?', 'Can you check the status of order A10244?', 'What is your return policy?', 'Has order A10257 shipped yet?', 'what is the weather like on mars'];
+// Order look-ups (an action), questions answered from knowledge (retrieval, hand-off, citation
+// checks), and an off-topic one, as a support agent sees them.
+const messages = [
+  'Where is my order A10231?',
+  'How much does express shipping cost?',
+  'Can you check the status of order A10244?',
+  'What is your return policy?',
+  'do you accept PayPal?',
+  'Has order A10257 shipped yet?',
+  'How do I reset my password?',
+  'what is the weather like on mars',
+];
+// mini-llm answers orders and refunds with the scripted model: every turn calls it.
+const llmMessages = ['Where is my order A10231?', 'Can you check the status of order A10244?', 'I want a refund for order A10257', 'Has order A10257 shipped yet?'];
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,14 +61,17 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function inProcess(label: string, agentPath: string, turns: number, env: Record<string, string> = {}) {
+async function inProcess(label: string, agentPath: string, turns: number, utterances: string[], env: Record<string, string> = {}) {
   Object.assign(process.env, env);
   const dir = await mkdtemp(join(tmpdir(), 'agentproof-bench-'));
   const db = await openStore({ dataDir: dir, databaseUrl: '', command: 'bench' });
   try {
     const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
     const agent = await agents.addRef(agentPath);
+    // As `serve` does before it listens: the agent answers from its ingested knowledge.
+    await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent);
     const chat = new ChatService(db, agents, DEFAULT_PROJECT_ID);
+    let grounded = 0;
     const totals: number[] = [];
     const overheads: number[] = [];
     const platform: number[] = [];
@@ -62,17 +79,18 @@ async function inProcess(label: string, agentPath: string, turns: number, env: R
     for (let i = 0; i < turns + warmup; i++) {
       const session = await chat.createSession(agent.definition.name, 'bench');
       const t0 = performance.now();
-      const r = await chat.send(session.id, messages[i % messages.length]);
+      const r = await chat.send(session.id, utterances[i % utterances.length]);
       const total = performance.now() - t0;
       if (r.status === 'failed') throw new Error(`turn failed: ${r.error}`);
       if (i < warmup) continue;
       const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
+      if (trace.stages) grounded++;
       const spent = (kinds: string[]) => trace.spans.filter((s) => kinds.includes(s.kind)).reduce((n, s) => n + (s.durationMs ?? 0), 0);
       totals.push(total);
       overheads.push(total - spent(['route', 'model']));
       platform.push(total - spent(['route', 'model', 'tool']));
     }
-    console.log(`${label}  (${turns} turns, file-backed PGlite)`);
+    console.log(`${label}  (${turns} turns, ${grounded} answered from knowledge, file-backed PGlite)`);
     console.log(`  turn latency      p50 ${ms(pct(totals, 50))}  p95 ${ms(pct(totals, 95))}`);
     console.log(`  overhead (−model) p50 ${ms(pct(overheads, 50))}  p95 ${ms(pct(overheads, 95))}`);
     console.log(`  platform only (−model −action) p50 ${ms(pct(platform, 50))}  p95 ${ms(pct(platform, 95))}`);
@@ -134,10 +152,10 @@ async function httpThroughput() {
 }
 
 console.log(`bench/turn on node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
-await inProcess('local models (acme-support)', example, TURNS);
+await inProcess('local models (acme-support)', example, TURNS, messages);
 const llm = await startScriptedLlm({ record: false, respond: () => ({ text: 'Your order is on its way.', latencyMs: LATENCY }) });
 try {
-  await inProcess(`scripted OpenAI-compatible server, ${LATENCY} ms per call (mini-llm)`, llmAgent, Math.min(TURNS, 500), { OPENAI_COMPATIBLE_BASE_URL: llm.url });
+  await inProcess(`scripted OpenAI-compatible server, ${LATENCY} ms per call (mini-llm)`, llmAgent, Math.min(TURNS, 500), llmMessages, { OPENAI_COMPATIBLE_BASE_URL: llm.url });
 } finally {
   await llm.close();
 }

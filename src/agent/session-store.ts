@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../core/errors.ts';
 import type { Queryable } from '../store/db.ts';
 import type { ApprovalView, Continuation, SessionState, TurnStatus } from './runtime/types.ts';
 
@@ -69,6 +69,7 @@ export async function insertSession(q: Queryable, s: Omit<SessionRow, 'createdAt
   const rows = await q.query<Raw>(
     `INSERT INTO sessions (project_id, id, agent_name, agent_version, channel) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
     [s.projectId, s.id, s.agentName, s.agentVersion, s.channel],
+    { prepare: true },
   );
   return toSession(rows[0]);
 }
@@ -86,15 +87,28 @@ export async function getSessionWithHistory(
   id: string,
   turns: number,
 ): Promise<{ session: SessionRow; history: { role: 'user' | 'assistant'; content: string }[] }> {
+  const limit = turns * 2;
+  // Messages of turns still waiting for approval are skipped; this many more are read to make up for them.
+  const SLACK = 20;
+  if (!Number.isInteger(limit) || limit < 0) throw new InputError(`history length must be a whole number ≥ 0, got ${turns}`, [{ path: 'historyTurns', message: 'expected a whole number ≥ 0' }]);
   const rows = await q.query<Raw>(
     `SELECT s.*, coalesce((
        SELECT json_agg(json_build_object('role', h.role, 'content', h.content) ORDER BY h.seq) FROM (
-         SELECT m.role, m.content, m.seq FROM messages m JOIN turns t ON t.id = m.turn_id
-         WHERE m.session_id = s.id AND t.status IN ('completed', 'denied') ORDER BY m.seq DESC LIMIT $3
+         SELECT m.role, m.content, m.seq FROM (
+           SELECT * FROM messages
+           WHERE session_id = s.id AND seq > (SELECT coalesce(max(seq), 0) FROM messages WHERE session_id = s.id) - ${limit + SLACK}
+         ) m
+         WHERE (SELECT t.status FROM turns t WHERE t.id = m.turn_id) IN ('completed', 'denied')
+         ORDER BY m.seq DESC LIMIT ${limit}
        ) h
      ), '[]') AS history
      FROM sessions s WHERE s.project_id = $1 AND s.id = $2`,
-    [projectId, id, turns * 2],
+    [projectId, id],
+    // Planned once per history length. The newest messages are taken by a range of their
+    // (contiguous) numbers, and only they are checked against their turn: the embedded store has no
+    // autovacuum, so its statistics go stale, and a plan chosen on them would read every message of
+    // a long session.
+    { prepare: true },
   );
   if (!rows[0]) throw new NotFoundError('session', id);
   const history = typeof rows[0].history === 'string' ? JSON.parse(rows[0].history) : rows[0].history;

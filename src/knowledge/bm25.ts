@@ -12,7 +12,6 @@
  */
 import { InputError } from '../core/errors.ts';
 import type { Queryable } from '../store/db.ts';
-import { TEXT_SEARCH_CONFIG } from './store.ts';
 
 /** Anserini's BEIR settings. */
 export const BM25_DEFAULTS = { k1: 0.9, b: 0.4 } as const;
@@ -50,62 +49,17 @@ export async function searchBm25(q: Queryable, opts: Bm25Query): Promise<Bm25Hit
   if (!(b >= 0 && b <= 1)) throw new InputError(`b must be a number from 0 to 1, got ${b}`, [{ path: 'b', message: 'expected 0-1' }]);
   if (opts.sourceIds && opts.sourceIds.length === 0) return [];
   const rows = await q.query<{ chunk_id: number; document_id: number; score: number }>(
-    opts.onePerDocument ? BEST_PER_DOCUMENT_SQL : BEST_CHUNKS_SQL,
-    [opts.projectId, opts.query, opts.sourceIds ?? null, k1, b, opts.k, opts.minScore ?? null],
+    SEARCH_SQL,
+    [opts.projectId, opts.query, opts.sourceIds ?? null, k1, b, opts.k, opts.minScore ?? null, opts.onePerDocument ?? false],
   );
   return rows.map((r, i) => ({ chunkId: Number(r.chunk_id), documentId: Number(r.document_id), score: r.score, rank: i + 1 }));
 }
 
 /**
- * Chunks by score: $1 project, $2 query, $3 source ids or null, $4 k1, $5 b, $7 min score or null.
- *
+ * The scoring runs in the `knowledge_bm25` function (migration 0005), so each session plans it once.
  * Each query term's constants (IDF times query frequency times k1 + 1, and the length-norm terms)
- * are computed once in `w`, from document frequencies counted on the index; then a single pass over
- * the postings adds up the score per chunk. All arithmetic is float8 (a bare 0.5 would be numeric,
+ * are computed once from document frequencies counted on the index; then a single pass over the
+ * postings adds up the score per chunk. All arithmetic is float8 (a bare 0.5 would be numeric,
  * which is several times slower).
  */
-const SCORED = `
-WITH q AS (
-  SELECT lexeme AS term, array_length(positions, 1)::float8 AS qtf FROM unnest(to_tsvector('${TEXT_SEARCH_CONFIG}', $2::text))
-),
-stats AS (
-  SELECT sum(body_chunks)::float8 AS n_body, sum(body_length)::float8 / nullif(sum(body_chunks), 0) AS avg_body,
-    sum(titled_chunks)::float8 AS n_title, sum(title_length)::float8 / nullif(sum(titled_chunks), 0) AS avg_title
-  FROM knowledge_sources WHERE project_id = $1 AND ($3::bigint[] IS NULL OR id = ANY($3::bigint[]))
-),
-w AS MATERIALIZED (
-  SELECT q.term,
-    q.qtf * ln(1::float8 + (s.n_body - d.body_df + 0.5::float8) / (d.body_df + 0.5::float8)) * ($4::float8 + 1) AS body_weight,
-    q.qtf * ln(1::float8 + (s.n_title - d.title_df + 0.5::float8) / (d.title_df + 0.5::float8)) * ($4::float8 + 1) AS title_weight,
-    $4::float8 * (1 - $5::float8) AS norm_base,
-    $4::float8 * $5::float8 / s.avg_body AS body_slope,
-    $4::float8 * $5::float8 / s.avg_title AS title_slope
-  FROM q CROSS JOIN stats s CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE t.tf > 0)::float8 AS body_df, count(*) FILTER (WHERE t.title_tf > 0)::float8 AS title_df
-    FROM knowledge_chunk_terms t
-    WHERE t.project_id = $1 AND t.term = q.term AND ($3::bigint[] IS NULL OR t.source_id = ANY($3::bigint[]))
-  ) d
-  WHERE d.body_df + d.title_df > 0
-),
-scored AS (
-  SELECT t.chunk_id, min(t.document_id) AS document_id, sum(
-      CASE WHEN t.tf > 0 THEN w.body_weight * t.tf / (t.tf + w.norm_base + w.body_slope * t.length) ELSE 0::float8 END
-    + CASE WHEN t.title_tf > 0 THEN w.title_weight * t.title_tf / (t.title_tf + w.norm_base + w.title_slope * t.title_length) ELSE 0::float8 END
-  ) AS score
-  FROM w JOIN knowledge_chunk_terms t ON t.project_id = $1 AND t.term = w.term
-  WHERE $3::bigint[] IS NULL OR t.source_id = ANY($3::bigint[])
-  GROUP BY t.chunk_id
-)`;
-
-const BEST_CHUNKS_SQL = `${SCORED}
-SELECT chunk_id, document_id, score FROM scored
-WHERE $7::float8 IS NULL OR score >= $7::float8
-ORDER BY score DESC, chunk_id LIMIT $6`;
-
-const BEST_PER_DOCUMENT_SQL = `${SCORED},
-best AS (
-  SELECT DISTINCT ON (document_id) chunk_id, document_id, score FROM scored ORDER BY document_id, score DESC, chunk_id
-)
-SELECT chunk_id, document_id, score FROM best
-WHERE $7::float8 IS NULL OR score >= $7::float8
-ORDER BY score DESC, chunk_id LIMIT $6`;
+const SEARCH_SQL = `SELECT chunk_id, document_id, score FROM knowledge_bm25($1, $2, $3::bigint[], $4, $5, $6, $7, $8)`;

@@ -6,7 +6,7 @@
  */
 import type { Reranker } from '../models/rerank.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { searchBm25 } from './bm25.ts';
+import { BM25_DEFAULTS } from './bm25.ts';
 import type { Embedder } from './contracts.ts';
 import { reciprocalRankFusion } from './fusion.ts';
 import { searchVectors } from './vectors.ts';
@@ -74,7 +74,12 @@ export async function retrieve(q: Db, req: RetrieveRequest): Promise<Retrieval> 
   }
 
   let t = performance.now();
-  const fulltext = await searchBm25(q, { projectId: req.projectId, sourceIds: req.sourceIds, query: req.query, k: settings.candidates, minScore: settings.minScore > 0 ? settings.minScore : undefined });
+  // The hits come with their chunks' text and place: one call to the store for the usual full-text-only turn.
+  const hitRows = await q.query<Record<string, any>>(`SELECT * FROM knowledge_bm25_chunks($1, $2, $3::bigint[], $4, $5, $6, $7)`, [
+    req.projectId, req.query, req.sourceIds, BM25_DEFAULTS.k1, BM25_DEFAULTS.b, settings.candidates, settings.minScore > 0 ? settings.minScore : null,
+  ], { prepare: true });
+  const fulltext = hitRows.map((r, i) => ({ chunkId: Number(r.chunk_id), documentId: Number(r.document_id), score: Number(r.score), rank: i + 1 }));
+  const known = new Map(hitRows.map((r) => [Number(r.chunk_id), toChunkRow({ ...r, id: r.chunk_id })]));
   timings.fulltextMs = round(performance.now() - t);
 
   let vector: Awaited<ReturnType<typeof searchVectors>> | null = null;
@@ -100,7 +105,7 @@ export async function retrieve(q: Db, req: RetrieveRequest): Promise<Retrieval> 
   const fused = reciprocalRankFusion(lists, { key: (hit) => hit.chunkId, limit: settings.candidates });
   const fulltextById = new Map(fulltext.map((h) => [h.chunkId, h]));
   const vectorById = new Map((vector ?? []).map((h) => [h.chunkId, h]));
-  const rows = await chunkRows(q, fused.map((f) => f.item.chunkId));
+  const rows = await chunkRows(q, fused.map((f) => f.item.chunkId), known);
 
   let chunks: RetrievedChunk[] = fused.flatMap((f) => {
     const row = rows.get(f.item.chunkId);
@@ -136,17 +141,18 @@ export async function retrieve(q: Db, req: RetrieveRequest): Promise<Retrieval> 
 
 type ChunkRow = Omit<RetrievedChunk, 'rank' | 'score' | 'fulltext' | 'vector' | 'rerank'>;
 
-async function chunkRows(q: Queryable, ids: number[]): Promise<Map<number, ChunkRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await q.query<Record<string, any>>(
-    `SELECT c.id, c.document_id, s.name AS source_name, d.path, c.title, c.section_path, c.text, c.tokens, d.metadata->>'link' AS link
-     FROM knowledge_chunks c
-     JOIN knowledge_documents d ON d.id = c.document_id
-     JOIN knowledge_sources s ON s.id = c.source_id
-     WHERE c.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  return new Map(rows.map((r) => [Number(r.id), {
+/** Rows of the given chunks: those already known, and the rest (vector-only hits) from the store. */
+async function chunkRows(q: Queryable, ids: number[], known: Map<number, ChunkRow>): Promise<Map<number, ChunkRow>> {
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length === 0) return known;
+  const rows = await q.query<Record<string, any>>(`SELECT * FROM knowledge_chunk_details($1::bigint[])`, [missing]);
+  const all = new Map(known);
+  for (const r of rows) all.set(Number(r.id), toChunkRow(r));
+  return all;
+}
+
+function toChunkRow(r: Record<string, any>): ChunkRow {
+  return {
     chunkId: Number(r.id),
     documentId: Number(r.document_id),
     sourceName: r.source_name,
@@ -156,7 +162,7 @@ async function chunkRows(q: Queryable, ids: number[]): Promise<Map<number, Chunk
     text: r.text,
     tokens: Number(r.tokens),
     link: r.link ?? null,
-  }]));
+  };
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

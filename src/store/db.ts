@@ -5,8 +5,18 @@
  * Conventions: JSON values are passed as JSON text and cast in SQL (`$1::jsonb`); timestamps are
  * `timestamptz` and come back as Date; every table has `project_id`.
  */
+export interface QueryOptions {
+  /**
+   * Plan the statement once per connection and reuse the plan. For statements sent on every turn
+   * whose best plan does not depend on the values (single-row writes, lookups by key); a statement
+   * whose plan should follow its values (a LIMIT, a range) must not set it, as a generic plan can be
+   * far slower for it.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
 }
 
 /** What the database offers beyond the schema: found when the store is opened. */

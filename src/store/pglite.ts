@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import type { Db, Queryable, StoreCapabilities } from './db.ts';
+import type { Db, Queryable, QueryOptions, StoreCapabilities } from './db.ts';
 import type { StoreLock } from './lock.ts';
+import { PreparedStatements } from './pglite-prepared.ts';
 
 /**
  * Db over PGlite (Postgres compiled to WASM, in this process). PGlite runs one statement at a time
@@ -20,10 +21,12 @@ export class PgliteDb implements Db {
   /** The lock that keeps other processes off these files; released by close(). */
   readonly lock: StoreLock | null;
   private readonly pg: PGlite;
+  private readonly prepared: PreparedStatements;
 
   private constructor(pg: PGlite, lock: StoreLock | null) {
     this.pg = pg;
     this.lock = lock;
+    this.prepared = new PreparedStatements(pg);
   }
 
   /**
@@ -45,12 +48,18 @@ export class PgliteDb implements Db {
     return new PgliteDb(pg, lock);
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]> {
+    if (options?.prepare && params && params.length > 0 && this.prepared.accepts(sql)) return this.prepared.run<T>(sql, params, false);
     return run<T>(this.pg, sql, params);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pg.transaction((tx) => fn({ query: <R>(sql: string, params?: unknown[]) => run<R>(tx, sql, params) }));
+    return this.pg.transaction((tx) =>
+      fn({
+        query: <R>(sql: string, params?: unknown[], options?: QueryOptions) =>
+          options?.prepare && params && params.length > 0 && this.prepared.accepts(sql) ? this.prepared.run<R>(sql, params, true) : run<R>(tx, sql, params),
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { Db, Queryable, StoreCapabilities } from './db.ts';
+import { sha256 } from '../core/ids.ts';
+import type { Db, Queryable, QueryOptions, StoreCapabilities } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -62,8 +63,8 @@ export class PostgresDb implements Db {
     return this.capabilities;
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    return run<T>(this.pool, sql, params);
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]> {
+    return run<T>(this.pool, sql, params, options);
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -71,7 +72,7 @@ export class PostgresDb implements Db {
     let broken: unknown;
     try {
       await client.query('BEGIN');
-      const result = await fn({ query: <R>(sql: string, params?: unknown[]) => run<R>(client, sql, params) });
+      const result = await fn({ query: <R>(sql: string, params?: unknown[], options?: QueryOptions) => run<R>(client, sql, params, options) });
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -92,8 +93,11 @@ export class PostgresDb implements Db {
   }
 }
 
-async function run<T>(target: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<T[]> {
-  const result = (await target.query(sql, params && params.length > 0 ? params : undefined)) as pg.QueryResult | pg.QueryResult[];
+async function run<T>(target: pg.Pool | pg.PoolClient, sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]> {
+  // node-postgres prepares a named statement once on each connection and reuses it there.
+  const result = (options?.prepare && params && params.length > 0
+    ? await target.query({ name: `ap_${sha256(sql).slice(0, 24)}`, text: sql, values: params })
+    : await target.query(sql, params && params.length > 0 ? params : undefined)) as pg.QueryResult | pg.QueryResult[];
   const last = Array.isArray(result) ? result.at(-1) : result;
   return (last?.rows ?? []) as T[];
 }

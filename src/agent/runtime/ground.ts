@@ -68,7 +68,7 @@ export async function ground(
     attributes: { language: processed.language, tokens: processed.tokens, empty: processed.empty, over_long: processed.overLong, rewrite: rewrite.method, reason: rewrite.reason },
   });
 
-  const sources = await sourceIdsByName(ctx.db, ctx.projectId, agent.definition.name, names);
+  const sources = await sourceIds(ctx, agent.definition.name, names);
   const retrieveSpan = tracer.start('retrieve', 'retrieve', { query: rewrite.query, sources: names, top_k: settings.topK });
   let retrieval;
   try {
@@ -89,7 +89,8 @@ export async function ground(
     model: usage.map((u) => u.model).join(', ') || null,
     inputTokens: usage.reduce((n, u) => n + u.inputTokens, 0),
     costUsd: usage.reduce((n, u) => n + u.costUsd, 0),
-    output: retrieval.chunks.map((c) => ({ chunk: c.chunkId, rank: c.rank, score: c.score, document: c.documentPath, section: c.sectionPath.join(' › '), text: c.text })),
+    // Texts go on the hand-off span, for the chunks the model saw; here ids and scores keep the trace small.
+    output: retrieval.chunks.map((c) => ({ chunk: c.chunkId, rank: c.rank, score: c.score, document: c.documentPath, section: c.sectionPath.join(' › ') })),
     attributes: {
       sources_searched: [...sources.keys()],
       sources_missing: names.filter((n) => !sources.has(n)),
@@ -111,12 +112,31 @@ export async function ground(
   }));
   const context = assembleContext(contextChunks, { budgetTokens: settings.contextTokens, topK: settings.topK });
   const passages = contextPassages(context, contextChunks);
-  handoffSpan.end({ output: context.included, attributes: { context_tokens: context.tokens, included: context.included.length, dropped: context.dropped } });
+  handoffSpan.end({ output: passages.map((p) => ({ n: p.n, chunk: p.id, document: p.documentPath, section: p.sectionPath.join(' › '), text: p.text })), attributes: { context_tokens: context.tokens, included: context.included.length, dropped: context.dropped } });
 
   const relevance = chunkRelevance(rewrite.query, retrieval.chunks.map((c) => ({ id: c.chunkId, text: c.text, title: c.title, sectionPath: c.sectionPath })));
   // Measured at the cut the answer model gets to see: the top k retrieved.
   const expected = opts.expectedSources ? retrievalAccuracy(retrieval.chunks.slice(0, settings.topK).map((c) => ({ path: c.documentPath, source: c.sourceName })), opts.expectedSources) : null;
   return { passages, context, chunks: retrieval.chunks, stages: { query, retriever: retrieverStage(retrieval), chunks: chunksStage(relevance, expected) } };
+}
+
+/**
+ * Source ids by name, remembered per store once every name is found: a source keeps its id for
+ * good (sources are only ever added), and one that is not ingested yet is looked up again next turn.
+ */
+const knownSources = new WeakMap<TurnContext['db'], Map<string, Map<string, number>>>();
+
+async function sourceIds(ctx: TurnContext, agentName: string, names: string[]): Promise<Map<string, number>> {
+  const key = JSON.stringify([ctx.projectId, agentName, names]);
+  const cached = knownSources.get(ctx.db)?.get(key);
+  if (cached) return cached;
+  const found = await sourceIdsByName(ctx.db, ctx.projectId, agentName, names);
+  if (found.size === names.length) {
+    const perDb = knownSources.get(ctx.db) ?? new Map<string, Map<string, number>>();
+    perDb.set(key, found);
+    knownSources.set(ctx.db, perDb);
+  }
+  return found;
 }
 
 /** The passages as the local extractive answerer reads them. */

@@ -97,6 +97,8 @@ export async function persistNewTurn(
      spans AS (${spans.sql})
      SELECT * FROM apr`,
     params,
+    // Sent on every turn, and every part of it is a lookup by key: one plan per store.
+    { prepare: true },
   );
   const byId = new Map(rows.map((r) => [r.id, toApproval(r)]));
   return { approvals: approvalIds.map((id) => byId.get(id)!) };

@@ -77,7 +77,7 @@ describe('stage records', () => {
     assert.equal(stages.retriever.latencyMs, 46.04);
     assert.deepEqual(stages.retriever.candidates, { fulltext: 8, vector: 6 });
     assert.equal(stages.retriever.fused, 3);
-    assert.deepEqual(stages.retriever.scores[2], { id: 103, rank: 3, score: 0.0298, fulltext: 1.2, vector: null, rerank: null });
+    assert.deepEqual(stages.retriever.scores[2], { id: 103, document: 'faq/shipping.md', source: 'handbook', rank: 3, score: 0.0298, fulltext: 1.2, vector: null, rerank: null });
     assert.deepEqual(stages.chunks.relevance.map((r) => r.rank), [1, 2, 3]);
     assert.equal(stages.chunks.expected?.precision, 0.3333);
     assert.deepEqual(stages.handoff.dropped, [{ id: 102, rank: 2, reason: 'duplicate', duplicateOf: 101 }]);
