@@ -140,6 +140,20 @@ describe('agentproof serve and knowledge', () => {
       assert.match(uploaded.stderr, /ingesting through it/);
       assert.match(uploaded.stdout, /warranty\s+1\s+0\s+0\s+0\s+\d+\s+1\s+2 documents/);
       assert.match(uploaded.stdout, /empty\.txt: file is empty/);
+
+      // npm start's agent answers from that knowledge: sources on the reply, six stages on the trace, shown by `trace`
+      const post = async (path: string, body: unknown) => (await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, any>>;
+      const session = await post('/v1/sessions', { agent: 'acme-support' });
+      const reply = await post(`/v1/sessions/${session.id}/messages`, { text: 'How long do I have to return an item?' });
+      assert.match(reply.reply, /30 days of delivery.*\[1\]/);
+      assert.equal(reply.sources[0].document, 'returns-policy.md');
+      assert.equal(reply.sources[0].link, 'https://help.acme.example/returns-policy.md');
+      const trace = (await (await fetch(`${server.url}/v1/traces/${reply.traceId}`)).json()) as Record<string, any>;
+      assert.deepEqual(Object.keys(trace.stages).sort(), ['chunks', 'grounding', 'handoff', 'query', 'response', 'retriever']);
+      assert.equal(trace.stages.grounding.supported, trace.stages.grounding.made);
+      const shown = await runCli(['trace', reply.traceId, '--data', data]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /RAG stages[\s\S]*1 query[\s\S]*6 grounding/);
     } finally {
       await stop(server.child);
     }
