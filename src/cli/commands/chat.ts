@@ -3,13 +3,12 @@ import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
 import { resolveAgentRef } from '../../agent/load.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
-import type { PreparedAgent } from '../../agent/runtime/prepared-agent.ts';
 import type { TurnResult } from '../../agent/runtime/types.ts';
-import { syncAgentKnowledge } from '../../knowledge/ingest.ts';
-import { DEFAULT_PROJECT_ID, type Db } from '../../store/db.ts';
+import { DEFAULT_PROJECT_ID } from '../../store/db.ts';
 import { localClient, remoteClient, type ChatClient } from '../chat-client.ts';
 import { action, EXIT, printJson } from '../run.ts';
 import { withStoreOrServer } from '../store-access.ts';
+import { syncQuietly } from '../knowledge-sync.ts';
 
 interface ChatOptions {
   message?: string;
@@ -44,16 +43,6 @@ export function register(program: Command): void {
         });
       }),
     );
-}
-
-/** Brings the agent's knowledge in line with its files before the first message; incremental, so cheap when nothing changed. */
-async function syncQuietly(db: Db, agent: PreparedAgent): Promise<void> {
-  if (!agent.definition.knowledge.length) return;
-  const summary = await syncAgentKnowledge(db, DEFAULT_PROJECT_ID, agent, { embedder: agent.embedder ?? undefined });
-  if (summary.failed.length) {
-    const n = summary.failed.length;
-    process.stderr.write(`warning: ${n} knowledge file${n === 1 ? '' : 's'} could not be ingested (see: agentproof ingest ${agent.file})\n`);
-  }
 }
 
 async function converse(client: ChatClient, agent: string, opts: ChatOptions): Promise<number> {

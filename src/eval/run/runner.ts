@@ -1,0 +1,128 @@
+/**
+ * Runs a suite against a target: every case (times `repeat`) through a pool of `concurrency`
+ * workers, scored as it finishes and written to the store at once, so progress survives an
+ * interruption and `resume` picks up the cases that have no result yet.
+ */
+import { ConflictError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import type { Db } from '../../store/db.ts';
+import type { Evaluator, Suite, SuiteCase } from '../contracts.ts';
+import { scoreCase } from '../evaluators/registry.ts';
+import type { Target } from '../targets/agent.ts';
+import type { CaseResult } from './aggregate.ts';
+import { rootCause } from './root-cause.ts';
+import { createRun, finishRun, getRun, insertResult, resultsOf, type RunRow } from './store.ts';
+import { summarize, type RunSummary } from './summary.ts';
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  passed: number;
+  costUsd: number;
+  elapsedMs: number;
+  /** The result just finished. */
+  last: CaseResult;
+}
+
+export interface RunOptions {
+  projectId: string;
+  agent: { name: string; version: string; models: Record<string, string | null> };
+  concurrency?: number;
+  repeat?: number;
+  /** Continue this run: only cases without a result run. */
+  resume?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+}
+
+export interface RunOutcome {
+  run: RunRow;
+  summary: RunSummary;
+  results: CaseResult[];
+}
+
+export async function runSuite(db: Db, suite: Suite, target: Target, evaluators: Map<string, Evaluator>, opts: RunOptions): Promise<RunOutcome> {
+  const repeat = opts.repeat ?? 1;
+  const concurrency = opts.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`repeat must be a whole number ≥ 1, got ${repeat}`);
+
+  const run = opts.resume ? await resumable(db, opts, suite, repeat) : await createRun(db, {
+    id: newId('run'),
+    projectId: opts.projectId,
+    suiteName: suite.name,
+    suiteFile: suite.file,
+    suiteVersion: suite.version,
+    agentName: opts.agent.name,
+    agentVersion: opts.agent.version,
+    models: opts.agent.models,
+    repeats: repeat,
+    caseCount: suite.cases.length,
+    config: { concurrency, target: target.label },
+  });
+  const results: CaseResult[] = opts.resume ? await resultsOf(db, opts.projectId, run.id) : [];
+  const have = new Set(results.map((r) => `${r.caseId}\u0000${r.repeat}`));
+  const queue: { c: SuiteCase; repeat: number }[] = [];
+  for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
+
+  const total = suite.cases.length * repeat;
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length) {
+      opts.signal?.throwIfAborted();
+      const { c, repeat: k } = queue[next++];
+      const output = await target.run(c, opts.signal);
+      const scores = await scoreCase(evaluators, c, output, suite.evaluators, opts.signal);
+      const cause = rootCause(c, output, scores);
+      const result: CaseResult = {
+        caseId: c.id,
+        repeat: k,
+        passed: cause === null,
+        rootCause: cause,
+        scores,
+        latencyMs: output.latencyMs,
+        costUsd: output.costUsd,
+        tokens: output.inputTokens + output.outputTokens,
+        expectedTopic: c.expectedTopic,
+        topic: output.topic,
+        traceIds: output.traceIds,
+        tags: c.tags,
+      };
+      await insertResult(db, opts.projectId, run.id, { ...result, output });
+      results.push(result);
+      opts.onProgress?.({
+        done: results.length,
+        total,
+        passed: results.filter((r) => r.passed).length,
+        costUsd: results.reduce((n, r) => n + r.costUsd, 0),
+        elapsedMs: performance.now() - started,
+        last: result,
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
+  } catch (err) {
+    await finishRun(db, opts.projectId, run.id, opts.signal?.aborted ? 'interrupted' : 'failed', null);
+    throw err;
+  }
+  results.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+  const summary = summarize(results, suite.gate, repeat);
+  await finishRun(db, opts.projectId, run.id, 'completed', summary);
+  return { run: { ...run, status: 'completed', summary }, summary, results };
+}
+
+/** A run to continue: the same suite version and agent version, or the results would not compare. */
+async function resumable(db: Db, opts: RunOptions, suite: Suite, repeat: number): Promise<RunRow> {
+  const run = await getRun(db, opts.projectId, opts.resume!);
+  const differs = [
+    run.suiteVersion !== suite.version && `suite ${suite.name} changed (run has version ${run.suiteVersion}, the file is ${suite.version})`,
+    run.agentVersion !== opts.agent.version && `agent ${opts.agent.name} changed (run has ${run.agentVersion}, now ${opts.agent.version})`,
+    run.repeats !== repeat && `the run repeats cases ${run.repeats} times, not ${repeat}`,
+    run.status === 'completed' && 'the run is already complete',
+  ].filter(Boolean);
+  if (differs.length > 0) throw new ConflictError(`cannot resume run ${run.id}: ${differs.join('; ')}`);
+  await db.query(`UPDATE eval_runs SET status = 'running', finished_at = NULL WHERE id = $1`, [run.id]);
+  return { ...run, status: 'running' };
+}

@@ -1,0 +1,136 @@
+/**
+ * Runs and their case results in the store. Results are written one by one as cases finish, so a
+ * run that stops part-way keeps its results and can be resumed; the summary lands when it ends.
+ */
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
+import type { Queryable } from '../../store/db.ts';
+import type { CaseOutput, Score } from '../contracts.ts';
+import type { CaseResult } from './aggregate.ts';
+import type { RunSummary } from './summary.ts';
+
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export interface RunRow {
+  id: string;
+  projectId: string;
+  suiteName: string;
+  suiteFile: string;
+  suiteVersion: string;
+  agentName: string;
+  agentVersion: string;
+  models: Record<string, string | null>;
+  status: RunStatus;
+  repeats: number;
+  caseCount: number;
+  config: Record<string, unknown>;
+  startedAt: Date;
+  finishedAt: Date | null;
+  summary: RunSummary | null;
+}
+
+type Raw = Record<string, any>;
+
+export async function createRun(q: Queryable, run: Omit<RunRow, 'startedAt' | 'finishedAt' | 'summary' | 'status'>): Promise<RunRow> {
+  const rows = await q.query<Raw>(
+    `INSERT INTO eval_runs (project_id, id, suite_name, suite_file, suite_version, agent_name, agent_version, models, status, repeats, case_count, config)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 'running', $9, $10, $11::jsonb) RETURNING *`,
+    [run.projectId, run.id, run.suiteName, run.suiteFile, run.suiteVersion, run.agentName, run.agentVersion, JSON.stringify(run.models), run.repeats, run.caseCount, JSON.stringify(run.config)],
+  );
+  return toRun(rows[0]);
+}
+
+export async function getRun(q: Queryable, projectId: string, id: string): Promise<RunRow> {
+  const rows = await q.query<Raw>(`SELECT * FROM eval_runs WHERE project_id = $1 AND id = $2`, [projectId, id]);
+  if (!rows[0]) throw new NotFoundError('test run', id);
+  return toRun(rows[0]);
+}
+
+/** The latest finished run of a suite before the given one: the default baseline. */
+export async function previousRun(q: Queryable, projectId: string, suiteName: string, beforeRunId: string): Promise<RunRow | null> {
+  const rows = await q.query<Raw>(
+    `SELECT * FROM eval_runs WHERE project_id = $1 AND suite_name = $2 AND id <> $3 AND status = 'completed'
+     ORDER BY started_at DESC LIMIT 1`,
+    [projectId, suiteName, beforeRunId],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
+export async function listRuns(q: Queryable, projectId: string, opts: { suite?: string; limit?: number } = {}): Promise<RunRow[]> {
+  const rows = await q.query<Raw>(
+    `SELECT * FROM eval_runs WHERE project_id = $1 AND ($2::text IS NULL OR suite_name = $2) ORDER BY started_at DESC LIMIT $3`,
+    [projectId, opts.suite ?? null, opts.limit ?? 20],
+  );
+  return rows.map(toRun);
+}
+
+export interface StoredResult extends CaseResult {
+  output: CaseOutput;
+}
+
+export async function insertResult(q: Queryable, projectId: string, runId: string, r: StoredResult): Promise<void> {
+  try {
+    await q.query(
+      `INSERT INTO eval_results (project_id, run_id, case_id, repeat, passed, root_cause, output, scores, trace_ids, latency_ms, cost_usd)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::text[], $10, $11)`,
+      [projectId, runId, r.caseId, r.repeat, r.passed, r.rootCause ? JSON.stringify(r.rootCause) : null, JSON.stringify(resultDetails(r)), JSON.stringify(r.scores), r.traceIds, r.latencyMs, r.costUsd],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new ConflictError(`case ${r.caseId} (repeat ${r.repeat}) already has a result in run ${runId}`);
+    throw err;
+  }
+}
+
+/** What a result row keeps besides its columns: the output and the case facts the aggregates need. */
+function resultDetails(r: StoredResult): Record<string, unknown> {
+  return { output: r.output, topicExpected: r.expectedTopic !== undefined, expectedTopic: r.expectedTopic ?? null, topic: r.topic, tokens: r.tokens, tags: r.tags };
+}
+
+export async function resultsOf(q: Queryable, projectId: string, runId: string): Promise<StoredResult[]> {
+  const rows = await q.query<Raw>(`SELECT * FROM eval_results WHERE project_id = $1 AND run_id = $2 ORDER BY case_id, repeat`, [projectId, runId]);
+  return rows.map((row) => {
+    const details = row.output as { output: CaseOutput; topicExpected: boolean; expectedTopic: string | null; topic: string | null; tokens: number; tags: string[] };
+    const cause = typeof row.root_cause === 'string' ? JSON.parse(row.root_cause) : row.root_cause;
+    return {
+      caseId: row.case_id,
+      repeat: row.repeat,
+      passed: row.passed,
+      rootCause: cause ?? null,
+      scores: row.scores as Score[],
+      latencyMs: row.latency_ms,
+      costUsd: row.cost_usd,
+      tokens: details.tokens,
+      expectedTopic: details.topicExpected ? details.expectedTopic : undefined,
+      topic: details.topic,
+      traceIds: row.trace_ids,
+      tags: details.tags,
+      output: details.output,
+    };
+  });
+}
+
+export async function finishRun(q: Queryable, projectId: string, id: string, status: RunStatus, summary: RunSummary | null): Promise<void> {
+  await q.query(
+    `UPDATE eval_runs SET status = $3, finished_at = now(), summary = $4::jsonb WHERE project_id = $1 AND id = $2`,
+    [projectId, id, status, summary ? JSON.stringify(summary) : null],
+  );
+}
+
+function toRun(r: Raw): RunRow {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    suiteName: r.suite_name,
+    suiteFile: r.suite_file,
+    suiteVersion: r.suite_version,
+    agentName: r.agent_name,
+    agentVersion: r.agent_version,
+    models: r.models,
+    status: r.status,
+    repeats: r.repeats,
+    caseCount: r.case_count,
+    config: r.config,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    summary: r.summary,
+  };
+}

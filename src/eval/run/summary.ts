@@ -1,0 +1,48 @@
+/**
+ * The summary of a finished run: aggregates, the gate verdict and, with repeats, how consistent
+ * the agent was. LLM agents are not deterministic: pass^k (every one of k repeats passed) says how
+ * often a case can be relied on, where the plain pass rate says how often it happened to pass.
+ */
+import type { GateCriterion } from '../contracts.ts';
+import { aggregate, type CaseResult, type RunAggregates } from './aggregate.ts';
+import { evaluateGate, type GateVerdict } from './gate.ts';
+
+export interface Consistency {
+  repeats: number;
+  /** Cases whose repeats all got the same verdict. */
+  agreement: number;
+  /** Cases that passed in every repeat. */
+  passAll: number;
+  /** Cases that passed in at least one repeat. */
+  passAny: number;
+}
+
+export interface RunSummary extends RunAggregates {
+  gate: GateVerdict;
+  consistency: Consistency | null;
+  failed: { caseId: string; repeat: number; stage: string | null; reason: string; traceIds: string[] }[];
+}
+
+export function summarize(results: CaseResult[], gate: GateCriterion[], repeats: number): RunSummary {
+  const byCase = new Map<string, CaseResult[]>();
+  for (const r of results) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
+  const consistency: Consistency | null =
+    repeats > 1
+      ? {
+          repeats,
+          agreement: rate([...byCase.values()].map((rs) => rs.every((r) => r.passed === rs[0].passed))),
+          passAll: rate([...byCase.values()].map((rs) => rs.every((r) => r.passed))),
+          passAny: rate([...byCase.values()].map((rs) => rs.some((r) => r.passed))),
+        }
+      : null;
+  return {
+    ...aggregate(results),
+    gate: evaluateGate(gate, results),
+    consistency,
+    failed: results
+      .filter((r) => !r.passed)
+      .map((r) => ({ caseId: r.caseId, repeat: r.repeat, stage: r.rootCause?.stage ?? null, reason: r.rootCause?.reason ?? 'failed', traceIds: r.traceIds })),
+  };
+}
+
+const rate = (flags: boolean[]) => (flags.length ? Math.round((flags.filter(Boolean).length / flags.length) * 10_000) / 10_000 : 0);
