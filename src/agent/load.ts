@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap } from 'yaml';
 import { InputError, errorMessage, type ErrorIssue } from '../core/errors.ts';
+import { formatPath, issuesFromZod, parseYamlSource, throwIssues, type Locate, type Segment } from '../core/input-issues.ts';
 import { contentHash, sha256 } from '../core/ids.ts';
 import { agentDefinitionSchema, type AgentDefinition } from './schema.ts';
 import { createAjv } from './actions/invoke.ts';
@@ -19,8 +20,6 @@ export interface LoadedAgent {
 
 export const AGENT_FILE = 'agent.yaml';
 
-type Segment = string | number;
-
 /** Loads an agent file, or the agent.yaml in a folder; every problem is reported at once with file, line and field. */
 export async function loadAgent(pathOrDir: string): Promise<LoadedAgent> {
   const file = await agentFileAt(pathOrDir);
@@ -37,46 +36,18 @@ export async function loadAgent(pathOrDir: string): Promise<LoadedAgent> {
 export async function parseAgent(text: string, file: string): Promise<LoadedAgent> {
   file = path.resolve(file);
   const dir = path.dirname(file);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number) => {
-    const { line, col } = lines.linePos(offset);
-    return { file, line, column: col };
-  };
-  const fail = (issues: ErrorIssue[]): never => {
-    issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    throw new InputError(`invalid agent definition ${file} (${count})`, issues);
-  };
+  const { doc, at, locate, syntaxIssues, empty } = parseYamlSource(text, file);
+  const fail = (issues: ErrorIssue[]): never => throwIssues(`invalid agent definition ${file}`, issues);
 
-  if (doc.errors.length) fail(doc.errors.map((e) => ({ ...at(e.pos[0]), message: `YAML syntax: ${e.message}` })));
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    fail([{ file, line: 1, column: 1, message: 'the file is empty: an agent needs at least name, description and topics' }]);
-  }
+  if (syntaxIssues.length) fail(syntaxIssues);
+  if (empty) fail([{ file, line: 1, column: 1, message: 'the file is empty: an agent needs at least name, description and topics' }]);
   if (!isMap(doc.contents)) {
     fail([{ ...at(doc.contents?.range?.[0] ?? 0), message: 'the file must be a mapping of fields (name, description, topics, ...)' }]);
   }
 
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  const locate = (segments: Segment[], pointAtKey = false) => locateNode(doc, segments, pointAtKey, at);
-  const issues: ErrorIssue[] = [];
   const parsed = agentDefinitionSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const segments = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) {
-          const { found: _found, ...where } = locate([...segments, key], true);
-          issues.push({ ...where, path: formatPath([...segments, key]), message: `unknown field "${key}"` });
-        }
-        continue;
-      }
-      const { found, ...where } = locate(segments);
-      const missing = !found && (issue.code === 'invalid_type' || issue.code === 'invalid_union');
-      const field = segments.at(-1);
-      issues.push({ ...where, path: formatPath(segments), message: missing ? `missing required field "${String(field)}"` : issue.message });
-    }
-  }
+  const issues: ErrorIssue[] = parsed.success ? [] : issuesFromZod(parsed.error.issues, locate);
   issues.push(...(await checkReferences(raw, dir, locate)));
   if (!parsed.success || issues.length) fail(issues);
 
@@ -99,7 +70,7 @@ async function versionOf(definition: AgentDefinition, dir: string): Promise<stri
 }
 
 /** Checks the schema cannot express: action inputs are JSON Schemas, referenced files exist. */
-async function checkReferences(raw: unknown, dir: string, locate: (segments: Segment[]) => ErrorIssue & { found: boolean }): Promise<ErrorIssue[]> {
+async function checkReferences(raw: unknown, dir: string, locate: Locate): Promise<ErrorIssue[]> {
   const issues: ErrorIssue[] = [];
   const issue = (segments: Segment[], message: string) => {
     const { found: _found, ...where } = locate(segments);
@@ -145,52 +116,6 @@ async function checkReferences(raw: unknown, dir: string, locate: (segments: Seg
     }
   }
   return issues;
-}
-
-/**
- * Finds the YAML node at a field path. When a key is missing, points at the map that should hold it;
- * `pointAtKey` points at the key itself (for unknown fields) rather than its value.
- */
-function locateNode(
-  doc: Document,
-  segments: Segment[],
-  pointAtKey: boolean,
-  at: (offset: number) => { file: string; line: number; column: number },
-): ErrorIssue & { found: boolean } {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  for (const [i, segment] of segments.entries()) {
-    if (isAlias(node)) node = node.resolve(doc);
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
-      if (pair) next = pointAtKey && i === segments.length - 1 ? pair.key : (pair.value ?? pair.key);
-      // A null value (`key:` with nothing after it) has no range of its own: use the key's.
-      if (pair && rangeStart(next) === undefined) next = pair.key;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-    }
-    if (next === undefined || next === null || rangeStart(next) === undefined) return { ...at(offset), message: '', found: false };
-    node = next;
-    offset = rangeStart(next) ?? offset;
-  }
-  return { ...at(offset), message: '', found: true };
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range ? range[0] : undefined;
-}
-
-/** `['topics', 1, 'examples', 0]` → `topics[1].examples[0]`; keys that are not plain names are quoted. */
-export function formatPath(segments: readonly Segment[]): string {
-  let out = '';
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(s)) out += out ? `.${s}` : s;
-    else out += `[${JSON.stringify(s)}]`;
-  }
-  return out;
 }
 
 /** JSON Pointer (`/properties/order_id/type`) → path segments. */

@@ -9,6 +9,7 @@ import { register as registerTrace } from './commands/trace.ts';
 import { register as registerTraces } from './commands/traces.ts';
 import { register as registerApprovals } from './commands/approvals.ts';
 import { register as registerValidate } from './commands/validate.ts';
+import { register as registerTest } from './commands/test.ts';
 
 const program = new Command('agentproof')
   .description('Build, trace, test and tune AI agents — self-hosted.')
@@ -17,7 +18,7 @@ const program = new Command('agentproof')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [registerServe, registerChat, registerIngest, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge]) {
+for (const register of [registerServe, registerChat, registerIngest, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge, registerTest]) {
   register(program);
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-export type IdPrefix = 'sess' | 'turn' | 'trc' | 'spn' | 'msg' | 'apr' | 'prj' | 'chatcmpl';
+export type IdPrefix = 'sess' | 'turn' | 'trc' | 'spn' | 'msg' | 'apr' | 'prj' | 'chatcmpl' | 'run';
 
 /** Prefixed random ids: the prefix tells a person what kind of record an id names. */
 export function newId(prefix: IdPrefix): string {

@@ -66,6 +66,8 @@ export interface Suite {
   name: string;
   description?: string;
   file: string;
+  /** The agent the suite tests when none is given on the command line (a file, folder or name). */
+  agent?: string;
   /** Content hash of the parsed suite: runs record which version of the suite they ran. */
   version: string;
   cases: SuiteCase[];

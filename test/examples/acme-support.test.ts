@@ -8,12 +8,17 @@ import { DEFAULT_PROJECT_ID, type Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
 import { syncAgentKnowledge } from '../../src/knowledge/ingest.ts';
 import { getTrace } from '../../src/trace/store.ts';
+import { builtinEvaluators } from '../../src/eval/evaluators/registry.ts';
+import { runSuite } from '../../src/eval/run/runner.ts';
+import { loadSuite } from '../../src/eval/suite/load.ts';
+import { agentTarget } from '../../src/eval/targets/agent.ts';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 describe('the acme-support example', () => {
   let db: Db;
   let chat: ChatService;
+  let agents: AgentRegistry;
   const say = async (...messages: string[]) => {
     const session = await chat.createSession('acme-support', 'test');
     let last;
@@ -23,7 +28,7 @@ describe('the acme-support example', () => {
 
   before(async () => {
     db = await openStore({ memory: true });
-    const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
+    agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
     const { loaded, errors } = await agents.addDir(examples);
     assert.deepEqual(errors, []);
     assert.deepEqual(loaded.map((a) => a.definition.name), ['acme-support']);
@@ -92,6 +97,18 @@ describe('the acme-support example', () => {
       assert.match(r.sources[0].link ?? '', /^https:\/\/help\.acme\.example\//);
       const trace = await getTrace(db, DEFAULT_PROJECT_ID, r.traceId);
       assert.equal(trace.stages?.grounding.unsupported.length, 0, `${question}: no unsupported sentence`);
+    }
+  });
+
+  test('passes the gate of its own regression suite of 60+ cases on the local models', async () => {
+    const { suite } = await loadSuite(`${examples}acme-support/tests/regression.yaml`);
+    assert.ok(suite.cases.length >= 60);
+    const agent = agents.get('acme-support');
+    const target = agentTarget({ chat, db, projectId: DEFAULT_PROJECT_ID, agentName: 'acme-support', agentVersion: agent.version });
+    const { summary } = await runSuite(db, suite, target, builtinEvaluators(), { projectId: DEFAULT_PROJECT_ID, agent: { name: 'acme-support', version: agent.version, models: {} }, concurrency: 4 });
+    assert.equal(summary.gate.passed, true, summary.gate.criteria.filter((c) => !c.passed).map((c) => c.reason).join('; '));
+    for (const topic of ['order_status', 'returns', 'billing', 'product_questions', 'shipping', 'account', 'off_topic']) {
+      assert.ok(summary.topics.some((t) => t.topic === topic), `the suite covers ${topic}`);
     }
   });
 

@@ -38,7 +38,9 @@ export function rootCause(c: SuiteCase, out: CaseOutput, scores: Score[]): RootC
   for (const s of scores) {
     if (s.passed === false || (s.passed === null && s.error)) found.push({ stage: stageOf(s.evaluator), reason: `${s.evaluator}: ${s.error ?? s.reason}` });
   }
-  if (found.length === 0 && out.status !== 'error' && out.status !== 'failed') return null;
+  // A failed action or turn is not a failure by itself (a case may expect "no such order"); it
+  // only tells where a failure the evaluators found began.
+  if (found.length === 0 && out.status !== 'error') return null;
 
   const expected = out.stages?.chunks.expected;
   if (c.expectedSources && expected && expected.recall < 1) {

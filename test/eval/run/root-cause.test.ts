@@ -31,4 +31,6 @@ test('an evaluator error counts as a failure, and a case that could not run is b
   assert.equal(rootCause(c, out(), [{ evaluator: 'correctness', score: null, passed: null, threshold: 0.7, reason: '', error: 'malformed judge verdict' }])?.stage, 'respond');
   assert.deepEqual(rootCause(c, out({ status: 'error', error: 'agent not found' }), []), { stage: 'act', reason: 'agent not found' });
   assert.equal(rootCause(c, out({ actions: [{ name: 'lookup', args: {}, ok: false }] }), [fail('contains')])?.stage, 'act');
+  // a case may expect the action to fail ("no such order"): with every evaluator passing, it passed
+  assert.equal(rootCause(c, out({ status: 'failed', actions: [{ name: 'lookup', args: {}, ok: false }] }), []), null);
 });

@@ -1,0 +1,64 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runCli } from '../helpers/cli.ts';
+
+const exampleSuite = join(repoRoot, 'examples/acme-support/tests/regression.yaml');
+const agentFile = join(repoRoot, 'examples/acme-support/agent.yaml');
+
+describe('agentproof test', () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'agentproof-test-cmd-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('runs the example suite, prints the summary and exits 0 when the gate passes, with JSON and JUnit on request', async () => {
+    const junit = join(dir, 'junit.xml');
+    const r = await runCli(['test', exampleSuite, '--data', join(dir, 'store'), '--json', '--junit', junit, '--concurrency', '8']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { run: { id: string; suiteName: string; status: string }; summary: { cases: number; gate: { passed: boolean }; metrics: { metric: string }[]; rootCauses: unknown[] } };
+    assert.equal(out.run.suiteName, 'acme-support-regression');
+    assert.equal(out.run.status, 'completed');
+    assert.equal(out.summary.cases, 64);
+    assert.equal(out.summary.gate.passed, true);
+    assert.ok(out.summary.metrics.some((m) => m.metric === 'topic_match'));
+    const xml = await readFile(junit, 'utf8');
+    assert.match(xml, /<testsuite name="acme-support-regression" tests="65"/);
+    assert.match(xml, /<testcase classname="acme-support-regression" name="status-shipped"/);
+  });
+
+  test('exits 1 and names the unmet criterion when the gate fails', async () => {
+    const suite = join(dir, 'strict.yaml');
+    await writeFile(suite, [
+      'name: strict',
+      `agent: ${agentFile}`,
+      'gate:',
+      '  - { metric: topic_match, aggregate: mean, op: ">=", threshold: 1, minCases: 2 }',
+      'cases:',
+      '  - { utterance: "Where is my order A10244?", expectedTopic: order_status }',
+      '  - { utterance: "Where is my order A10244?", expectedTopic: billing }',
+    ].join('\n'));
+    const r = await runCli(['test', suite, '--data', join(dir, 'store')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /gate FAILED/);
+    assert.match(r.stdout, /FAIL  topic_match mean >= 1: 0\.5 over 2 case\(s\) — not met/);
+    assert.match(r.stdout, /case-2  \[route\] topic_match: routed "order_status", expected "billing"/);
+  });
+
+  test('exits 2 naming the file and line of a malformed suite, and for bad options', async () => {
+    const suite = join(dir, 'bad.yaml');
+    await writeFile(suite, 'name: bad\ncases:\n  - { expectedTopic: billing }\n');
+    const r = await runCli(['test', suite, '--agent', agentFile, '--data', join(dir, 'store')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.yaml:3/);
+    const options = await runCli(['test', exampleSuite, '--concurrency', '0', '--data', join(dir, 'store')]);
+    assert.equal(options.code, 2);
+    assert.match(options.stderr, /--concurrency must be a whole number ≥ 1, got "0"/);
+    const noAgent = join(dir, 'no-agent.yaml');
+    await writeFile(noAgent, 'name: x\ncases:\n  - { utterance: hi }\n');
+    const missing = await runCli(['test', noAgent, '--data', join(dir, 'store')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no agent to test: give --agent/);
+  });
+});
