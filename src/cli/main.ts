@@ -10,6 +10,7 @@ import { register as registerTraces } from './commands/traces.ts';
 import { register as registerApprovals } from './commands/approvals.ts';
 import { register as registerValidate } from './commands/validate.ts';
 import { register as registerTest } from './commands/test.ts';
+import { register as registerSuite } from './commands/suite.ts';
 
 const program = new Command('agentproof')
   .description('Build, trace, test and tune AI agents — self-hosted.')
@@ -18,7 +19,7 @@ const program = new Command('agentproof')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of [registerServe, registerChat, registerIngest, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge, registerTest]) {
+for (const register of [registerServe, registerChat, registerIngest, registerValidate, registerTraces, registerTrace, registerApprovals, registerRouter, registerKnowledge, registerTest, registerSuite]) {
   register(program);
 }
 

@@ -6,6 +6,7 @@
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
 import type { Interval } from '../run/aggregate.ts';
+import type { RunComparison } from '../run/compare.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const interval = (i: Interval | null, asPercent: boolean) => {
@@ -47,5 +48,27 @@ export function renderRun(run: RunRow, summary: RunSummary, opts: { maxFailures?
       lines.push(`  ${f.caseId}${f.repeat > 1 ? ` #${f.repeat}` : ''}  [${f.stage ?? '?'}] ${f.reason}${f.traceIds.length ? `  trace ${f.traceIds.at(-1)}` : ''}`);
     }
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The comparison with the baseline run: metric deltas with their p-values, then regressed and fixed cases. */
+export function renderComparison(cmp: RunComparison, opts: { maxCases?: number } = {}): string {
+  const max = opts.maxCases ?? 20;
+  const sign = (x: number) => (x > 0 ? `+${x.toFixed(3)}` : x.toFixed(3));
+  const lines = ['', `compared with run ${cmp.baselineRunId} (paired, on the cases both runs have)`];
+  const rows = [...(cmp.passRate ? [cmp.passRate] : []), ...cmp.metrics];
+  for (const m of rows) {
+    const mark = m.significant ? (m.delta < 0 ? '  worse' : '  better') : '';
+    lines.push(`  ${m.metric.padEnd(22)}${m.baseline.toFixed(3)} → ${m.current.toFixed(3)}  ${sign(m.delta)}  p=${m.pValue.toFixed(3)}  (${m.cases} cases)${mark}`);
+  }
+  const list = (label: string, ids: string[]) => {
+    if (ids.length === 0) return;
+    const shown = ids.slice(0, max).join(', ');
+    lines.push(`  ${label} (${ids.length}): ${shown}${ids.length > max ? ', …' : ''}`);
+  };
+  list('regressed', cmp.regressed);
+  list('fixed', cmp.fixed);
+  list('new cases', cmp.added);
+  list('cases no longer in the suite', cmp.removed);
   return `${lines.join('\n')}\n`;
 }
