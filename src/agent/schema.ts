@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gateSchema } from '../eval/suite/schema.ts';
 
 /**
  * The agent definition (`agent.yaml`). This zod schema is the single source of truth: the loader
@@ -151,6 +152,7 @@ export const agentDefinitionSchema = z
     retrieval: retrievalSchema,
     guardrails: z.array(guardrailSchema).default([]),
     fallback: fallbackSchema,
+    gate: gateSchema.default([]).describe("Acceptance criteria of this agent's test runs, used when a suite sets none."),
     limits: z
       .strictObject({
         maxSteps: z.number().int().min(1).max(50).default(6).describe('Most model/tool steps in one turn.'),
