@@ -10,6 +10,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { traceRoutes } from './routes/traces.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { openaiRoutes } from './routes/openai.ts';
+import { testRunRoutes } from './routes/test-runs.ts';
 
 export interface AppDeps {
   chat: ChatService;
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.route('/', approvalRoutes(deps));
   app.route('/', traceRoutes(deps));
   app.route('/', knowledgeRoutes(deps));
+  app.route('/', testRunRoutes(deps));
   app.route('/', openaiRoutes(deps));
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -31,6 +31,8 @@ export interface RunOptions {
   repeat?: number;
   /** Continue this run: only cases without a result run. */
   resume?: string;
+  /** Called once the run is recorded, before any case runs (the API answers with it at once). */
+  onCreated?: (run: RunRow) => void;
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
 }
@@ -60,6 +62,7 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     caseCount: suite.cases.length,
     config: { concurrency, target: target.label },
   });
+  opts.onCreated?.(run);
   const results: CaseResult[] = opts.resume ? await resultsOf(db, opts.projectId, run.id) : [];
   const have = new Set(results.map((r) => `${r.caseId}\u0000${r.repeat}`));
   const queue: { c: SuiteCase; repeat: number }[] = [];
