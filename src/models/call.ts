@@ -6,6 +6,7 @@ import { costOf, type PriceTable, type TokenUsage } from './pricing.ts';
 import type { LlmHandle } from './registry.ts';
 import { CallerError, withRetries, type RetryOptions } from './retry.ts';
 import { countTokens } from './tokens.ts';
+import { cacheKey, modelScope } from './call-scope.ts';
 
 /**
  * One model step of the turn's tool loop. Tools are declared without `execute`: the runtime runs
@@ -54,6 +55,8 @@ export interface ModelStepResult {
   attempts: number;
   /** The model id the provider says answered (may differ from the requested name). */
   responseModel?: string;
+  /** Answered from a test run's response cache, not by the provider. */
+  cached?: boolean;
 }
 
 interface Attempt {
@@ -66,19 +69,33 @@ interface Attempt {
 
 export async function callModel(options: CallModelOptions): Promise<ModelStepResult> {
   const started = performance.now();
+  const scope = modelScope();
+  const key = scope?.cache ? cacheKey(options) : null;
+  if (key) {
+    const hit = await scope!.cache!.get(key);
+    if (hit) {
+      options.onTextDelta?.(hit.text);
+      // Nothing was spent on this answer: it is the stored one.
+      return { ...hit, costUsd: 0, latencyMs: performance.now() - started, attempts: 0, cached: true };
+    }
+  }
   const tools = options.tools ? toToolSet(options.tools) : undefined;
   // Set once a text delta has reached the caller: retrying then would show the text twice.
   const shown = { text: false };
-  const { value, attempts } = await withRetries(
-    options.handle.ref,
-    options,
-    (signal) => {
-      shown.text = false;
-      return options.onTextDelta ? streamAttempt(options, tools, signal, shown) : generateAttempt(options, tools, signal);
-    },
-    () => !shown.text,
-  );
-  return finish(options, value, attempts, started);
+  const call = () =>
+    withRetries(
+      options.handle.ref,
+      options,
+      (signal) => {
+        shown.text = false;
+        return options.onTextDelta ? streamAttempt(options, tools, signal, shown) : generateAttempt(options, tools, signal);
+      },
+      () => !shown.text,
+    );
+  const { value, attempts } = scope?.limiter ? await scope.limiter.run(options.handle.provider, call) : await call();
+  const result = finish(options, value, attempts, started);
+  if (key) await scope!.cache!.set(key, options.handle.ref, result);
+  return result;
 }
 
 async function generateAttempt(options: CallModelOptions, tools: ToolSet | undefined, signal: AbortSignal): Promise<Attempt> {

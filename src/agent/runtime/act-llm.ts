@@ -99,6 +99,7 @@ async function loop(turn: LlmTurn, system: string, messages: ModelMessage[], ste
         'gen_ai.usage.input_tokens': step.usage.inputTokens,
         'gen_ai.usage.output_tokens': step.usage.outputTokens,
         latency_ms: step.latencyMs,
+        ...(step.cached ? { cached: true } : {}),
       },
     });
     if (step.toolCalls.length === 0) return { kind: 'reply', text: step.text };

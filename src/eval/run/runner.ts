@@ -8,6 +8,7 @@ import { newId } from '../../core/ids.ts';
 import type { Db } from '../../store/db.ts';
 import type { Evaluator, Suite, SuiteCase } from '../contracts.ts';
 import { scoreCase } from '../evaluators/registry.ts';
+import { ProviderLimiter, withModelScope, type ModelCache, type ModelCallScope } from '../../models/call-scope.ts';
 import type { Target } from '../targets/agent.ts';
 import type { CaseResult } from './aggregate.ts';
 import { rootCause } from './root-cause.ts';
@@ -31,6 +32,10 @@ export interface RunOptions {
   repeat?: number;
   /** Continue this run: only cases without a result run. */
   resume?: string;
+  /** Answers model calls made before with the same input from here (opt-out: leave it unset). */
+  cache?: ModelCache | null;
+  /** Most model calls in flight per provider, e.g. { openai: 8 }. */
+  providerLimits?: Record<string, number>;
   /** Called once the run is recorded, before any case runs (the API answers with it at once). */
   onCreated?: (run: RunRow) => void;
   signal?: AbortSignal;
@@ -60,7 +65,7 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     models: opts.agent.models,
     repeats: repeat,
     caseCount: suite.cases.length,
-    config: { concurrency, target: target.label },
+    config: { concurrency, target: target.label, cache: !!opts.cache, providerLimits: opts.providerLimits ?? {} },
   });
   opts.onCreated?.(run);
   const results: CaseResult[] = opts.resume ? await resultsOf(db, opts.projectId, run.id) : [];
@@ -69,14 +74,20 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
 
   const total = suite.cases.length * repeat;
+  const scope: ModelCallScope = {
+    ...(opts.cache ? { cache: opts.cache } : {}),
+    ...(opts.providerLimits && Object.keys(opts.providerLimits).length ? { limiter: new ProviderLimiter(opts.providerLimits) } : {}),
+  };
   const started = performance.now();
   let next = 0;
   const worker = async () => {
     while (next < queue.length) {
       opts.signal?.throwIfAborted();
       const { c, repeat: k } = queue[next++];
-      const output = await target.run(c, opts.signal);
-      const scores = await scoreCase(evaluators, c, output, suite.evaluators, opts.signal);
+      const { output, scores } = await withModelScope(scope, async () => {
+        const output = await target.run(c, opts.signal);
+        return { output, scores: await scoreCase(evaluators, c, output, suite.evaluators, opts.signal) };
+      });
       const cause = rootCause(c, output, scores);
       const result: CaseResult = {
         caseId: c.id,
