@@ -62,12 +62,53 @@ export interface GateCriterion {
   minCases?: number;
 }
 
+/**
+ * An agent built elsewhere, reached over HTTP. Strings may hold `${env.NAME}` (filled in before the
+ * run) and the url, headers and body `{{utterance}}`, `{{conversation}}`, `{{session}}` and
+ * `{{case.id}}` (filled in per request).
+ */
+export interface HttpTargetConfig {
+  type: 'http';
+  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  headers: Record<string, string>;
+  /** JSON template of the request body; none for GET. */
+  body?: Record<string, unknown>;
+  /** Dotted paths into the JSON reply (`data.reply`, `choices[0].message.content`). */
+  response: { answer: string; topic?: string; actions?: string; sources?: string };
+  /** Bounds each request, retries included. */
+  timeoutMs: number;
+  /** Retries on connection failures, 408, 409, 429 and 5xx. */
+  retries: number;
+  /** resend: every request carries the conversation so far; session: the endpoint remembers it by `{{session}}`. */
+  multiTurn: 'resend' | 'session';
+}
+
+/** An OpenAI chat-completions endpoint (OpenAI itself, vLLM, Ollama, a gateway...). */
+export interface OpenAiTargetConfig {
+  type: 'openai';
+  /** Up to and including `/v1`: requests go to `{baseUrl}/chat/completions`. */
+  baseUrl: string;
+  model: string;
+  /** The environment variable holding the API key, sent as a bearer token. */
+  apiKeyEnv?: string;
+  headers: Record<string, string>;
+  /** A system message sent before the conversation. */
+  system?: string;
+  timeoutMs: number;
+  retries: number;
+}
+
+export type TargetConfig = HttpTargetConfig | OpenAiTargetConfig;
+
 export interface Suite {
   name: string;
   description?: string;
   file: string;
   /** The agent the suite tests when none is given on the command line (a file, folder or name). */
   agent?: string;
+  /** An agent built elsewhere to run the suite against instead of one of this platform. */
+  target?: TargetConfig;
   /** Content hash of the parsed suite: runs record which version of the suite they ran. */
   version: string;
   cases: SuiteCase[];

@@ -13,9 +13,10 @@ describe('agentproof test', () => {
   before(async () => (dir = await mkdtemp(join(tmpdir(), 'agentproof-test-cmd-'))));
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('runs the example suite, prints the summary and exits 0 when the gate passes, with JSON and JUnit on request', async () => {
+  test('runs the example suite, prints the summary and exits 0 when the gate passes, with JSON, JUnit and HTML on request', async () => {
     const junit = join(dir, 'junit.xml');
-    const r = await runCli(['test', exampleSuite, '--data', join(dir, 'store'), '--json', '--junit', junit, '--concurrency', '8']);
+    const html = join(dir, 'report.html');
+    const r = await runCli(['test', exampleSuite, '--data', join(dir, 'store'), '--json', '--junit', junit, '--html', html, '--concurrency', '8']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { run: { id: string; suiteName: string; status: string }; summary: { cases: number; gate: { passed: boolean }; metrics: { metric: string }[]; rootCauses: unknown[] } };
     assert.equal(out.run.suiteName, 'acme-support-regression');
@@ -26,6 +27,29 @@ describe('agentproof test', () => {
     const xml = await readFile(junit, 'utf8');
     assert.match(xml, /<testsuite name="acme-support-regression" tests="65"/);
     assert.match(xml, /<testcase classname="acme-support-regression" name="status-shipped"/);
+    const page = await readFile(html, 'utf8');
+    assert.match(page, /<svg/);
+    assert.match(page, /Test report: acme-support-regression/);
+  });
+
+  test('compares a run with the last run of the same suite: paired deltas, no regressed cases for the same agent', async () => {
+    const [first, second] = [
+      await runCli(['test', exampleSuite, '--data', join(dir, 'baseline-store'), '--json', '--concurrency', '8']),
+      await runCli(['test', exampleSuite, '--data', join(dir, 'baseline-store'), '--json', '--concurrency', '8']),
+    ];
+    assert.equal(first.code, 0, first.stderr);
+    const a = JSON.parse(first.stdout) as { run: { id: string }; comparison: unknown };
+    const b = JSON.parse(second.stdout) as { run: { id: string }; comparison: { baselineRunId: string; regressed: string[]; fixed: string[]; passRate: { delta: number; significant: boolean } } };
+    assert.equal(a.comparison, null, 'the first run of a suite has nothing to compare with');
+    assert.equal(b.comparison.baselineRunId, a.run.id);
+    assert.deepEqual([b.comparison.regressed, b.comparison.fixed], [[], []]);
+    assert.deepEqual([b.comparison.passRate.delta, b.comparison.passRate.significant], [0, false]);
+    const text = await runCli(['test', exampleSuite, '--data', join(dir, 'baseline-store'), '--baseline', a.run.id, '--provider-limit', 'openai=2']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`compared with run ${a.run.id}`));
+    const bad = await runCli(['test', exampleSuite, '--data', join(dir, 'baseline-store'), '--provider-limit', 'openai=zero']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--provider-limit: "openai=zero"/);
   });
 
   test('exits 1 and names the unmet criterion when the gate fails', async () => {

@@ -5,13 +5,20 @@ import { ChatService } from '../../agent/chat-service.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
 import { InputError } from '../../core/errors.ts';
 import { builtinEvaluators } from '../../eval/evaluators/registry.ts';
+import { agentRun } from '../../eval/run/for-agent.ts';
+import { compareRuns, type RunComparison } from '../../eval/run/compare.ts';
+import type { CaseResult } from '../../eval/run/aggregate.ts';
+import { getRun, previousRun, resultsOf, type RunRow } from '../../eval/run/store.ts';
+import { storeCache } from '../../models/call-scope.ts';
+import { renderHtml } from '../../eval/report/html.ts';
 import { renderJunit } from '../../eval/report/junit.ts';
-import { renderRun } from '../../eval/report/terminal.ts';
-import { runSuite, type RunProgress } from '../../eval/run/runner.ts';
+import { renderComparison, renderRun } from '../../eval/report/terminal.ts';
+import type { Evaluator, Suite, TargetConfig } from '../../eval/contracts.ts';
+import { runSuite, type RunOptions, type RunProgress } from '../../eval/run/runner.ts';
 import { loadSuite } from '../../eval/suite/load.ts';
-import { agentTarget } from '../../eval/targets/agent.ts';
-import { resolveModel } from '../../models/registry.ts';
-import { DEFAULT_PROJECT_ID } from '../../store/db.ts';
+import type { Target } from '../../eval/targets/agent.ts';
+import { resolveTarget, targetVersion, targetWarnings } from '../../eval/targets/resolve.ts';
+import { DEFAULT_PROJECT_ID, type Db } from '../../store/db.ts';
 import { syncQuietly } from '../knowledge-sync.ts';
 import { action, EXIT, printJson } from '../run.ts';
 import { withStoreOrServer } from '../store-access.ts';
@@ -26,6 +33,10 @@ interface TestOptions {
   approvals: string;
   json?: boolean;
   junit?: string;
+  html?: string;
+  baseline?: string | false;
+  cache: boolean;
+  providerLimit?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +53,11 @@ export function register(program: Command): void {
     .option('--approvals <policy>', 'decide actions that need approval: approve or deny', 'approve')
     .option('--json', 'print the run summary as JSON')
     .option('--junit <file>', 'also write the results as JUnit XML for CI')
+    .option('--html <file>', 'also write a self-contained HTML report with charts (opens offline)')
+    .option('--baseline <run>', 'compare with this run (default: the last completed run of the same suite)')
+    .option('--no-baseline', 'do not compare with an earlier run')
+    .option('--no-cache', 'call the models for every case, even when an earlier run made the same call')
+    .option('--provider-limit <limits>', 'most model calls in flight per provider, e.g. openai=8,azure=4')
     .action(
       action(async (file: string, opts: TestOptions) => {
         const concurrency = whole(opts.concurrency, '--concurrency');
@@ -50,52 +66,121 @@ export function register(program: Command): void {
           throw new InputError(`--approvals must be approve or deny, got "${opts.approvals}"`, [{ path: '--approvals', message: 'expected approve or deny' }]);
         }
         const { suite } = await loadSuite(file);
+        const run: RunSettings = {
+          concurrency,
+          repeat,
+          resume: opts.resume,
+          json: opts.json,
+          junit: opts.junit,
+          html: opts.html,
+          baseline: opts.baseline,
+          cache: opts.cache,
+          providerLimits: providerLimits(opts.providerLimit),
+        };
+        // The command line's --agent wins over the suite's target, as it does over the suite's agent.
+        if (suite.target && !opts.agent) return testTarget(suite, suite.target, opts.data, run);
         // A path in the suite file is relative to the suite; a bare name is looked up under --agents.
         const ref = opts.agent ?? (suite.agent && /[\\/]|\.ya?ml$/.test(suite.agent) ? path.resolve(path.dirname(file), suite.agent) : suite.agent);
-        if (!ref) throw new InputError(`no agent to test: give --agent, or name one in ${file} as "agent:"`, [{ file, path: 'agent', message: 'missing' }]);
+        if (!ref) throw new InputError(`no agent to test: give --agent, or name one in ${file} as "agent:" or "target:"`, [{ file, path: 'agent', message: 'missing' }]);
         return withStoreOrServer({ data: opts.data, command: 'agentproof test' }, {
           local: async (db) => {
             const agents = new AgentRegistry(db, DEFAULT_PROJECT_ID);
             const agent = await agents.addRef(ref, opts.agents);
             await syncQuietly(db, agent);
-            const models = agent.definition.models;
-            const judge = models.judge ? resolveModel(models.judge) : null;
-            const evaluators = builtinEvaluators({ judge: judge?.kind === 'llm' ? judge : null, embedder: agent.embedder });
-            const target = agentTarget({ chat: new ChatService(db, agents, DEFAULT_PROJECT_ID), db, projectId: DEFAULT_PROJECT_ID, agentName: agent.definition.name, agentVersion: agent.version, approvals: opts.approvals as 'approve' | 'deny' });
-            const abort = new AbortController();
-            const stop = () => abort.abort(new Error('interrupted'));
-            process.once('SIGINT', stop);
-            try {
-              const outcome = await runSuite(db, suite, target, evaluators, {
-                projectId: DEFAULT_PROJECT_ID,
-                agent: { name: agent.definition.name, version: agent.version, models: { ...models } },
-                concurrency,
-                repeat,
-                resume: opts.resume,
-                signal: abort.signal,
-                onProgress: opts.json ? undefined : progressLine(),
-              });
-              if (!opts.json) process.stderr.write('\n');
-              if (opts.junit) await writeWhole(opts.junit, renderJunit(outcome.run, outcome.summary, outcome.results));
-              if (opts.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary });
-              else process.stdout.write(renderRun(outcome.run, outcome.summary));
-              return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
-            } catch (err) {
-              if (abort.signal.aborted) {
-                process.stderr.write(`\ninterrupted: the results so far are kept; continue with --resume\n`);
-                return 130;
-              }
-              throw err;
-            } finally {
-              process.off('SIGINT', stop);
-            }
+            const setup = agentRun(new ChatService(db, agents, DEFAULT_PROJECT_ID), agent, suite, opts.approvals as 'approve' | 'deny');
+            return runAndReport(db, setup.suite, setup.target, setup.evaluators, setup.agent, run);
           },
-          remote: async (url) => {
-            throw new InputError(`a server at ${url} holds the store; stop it to run tests on this store, or point --data at another one`, [{ path: '--data', message: 'store in use' }]);
-          },
+          remote: storeInUse,
         });
       }),
     );
+}
+
+interface RunSettings {
+  concurrency: number;
+  repeat: number;
+  resume?: string;
+  json?: boolean;
+  junit?: string;
+  html?: string;
+  /** A run id, false for none, undefined for the suite's last completed run. */
+  baseline?: string | false;
+  cache: boolean;
+  providerLimits: Record<string, number>;
+}
+
+/**
+ * An agent built elsewhere: no agent to load, and no model of ours, so the model-graded evaluators
+ * do not run. The run is recorded like any other, under the target's label and config hash.
+ */
+async function testTarget(suite: Suite, config: TargetConfig, data: string | undefined, run: RunSettings): Promise<number> {
+  // Before the store is opened: a missing environment variable is the user's to fix, not a failed run.
+  const target = resolveTarget(config);
+  for (const warning of targetWarnings(suite, config)) process.stderr.write(`warning: ${warning}\n`);
+  return withStoreOrServer({ data, command: 'agentproof test' }, {
+    local: (db) => runAndReport(db, suite, target, builtinEvaluators(), { name: target.label, version: targetVersion(config), models: {} }, run),
+    remote: storeInUse,
+  });
+}
+
+async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Map<string, Evaluator>, agent: RunOptions['agent'], run: RunSettings): Promise<number> {
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  try {
+    const outcome = await runSuite(db, suite, target, evaluators, {
+      projectId: DEFAULT_PROJECT_ID,
+      agent,
+      concurrency: run.concurrency,
+      repeat: run.repeat,
+      resume: run.resume,
+      signal: abort.signal,
+      onProgress: run.json ? undefined : progressLine(),
+      cache: run.cache ? storeCache(db, DEFAULT_PROJECT_ID) : null,
+      providerLimits: run.providerLimits,
+    });
+    if (!run.json) process.stderr.write('\n');
+    const comparison = await compareWithBaseline(db, outcome.run, outcome.results, run.baseline);
+    if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, outcome.results));
+    if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, outcome.results));
+    if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
+    else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
+    return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
+  } catch (err) {
+    if (abort.signal.aborted) {
+      process.stderr.write(`\ninterrupted: the results so far are kept; continue with --resume\n`);
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
+/** The comparison with the chosen baseline; null when there is none (the first run of a suite). */
+async function compareWithBaseline(db: Db, run: RunRow, results: CaseResult[], baseline: string | false | undefined): Promise<RunComparison | null> {
+  if (baseline === false) return null;
+  const base = baseline ? await getRun(db, DEFAULT_PROJECT_ID, baseline) : await previousRun(db, DEFAULT_PROJECT_ID, run.suiteName, run.id);
+  if (!base) return null;
+  return compareRuns(base.id, await resultsOf(db, DEFAULT_PROJECT_ID, base.id), results);
+}
+
+/** `openai=8,azure=4` → { openai: 8, azure: 4 }. */
+function providerLimits(text: string | undefined): Record<string, number> {
+  if (!text) return {};
+  const limits: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(openai|azure|anthropic|openai-compatible)=(\d+)$/.exec(part);
+    if (!m || Number(m[2]) < 1) {
+      throw new InputError(`--provider-limit: "${part}" is not provider=n with a provider of openai, azure, anthropic or openai-compatible and n ≥ 1`, [{ path: '--provider-limit', message: 'expected e.g. openai=8' }]);
+    }
+    limits[m[1]] = Number(m[2]);
+  }
+  return limits;
+}
+
+async function storeInUse(url: string): Promise<never> {
+  throw new InputError(`a server at ${url} holds the store; stop it to run tests on this store, or point --data at another one`, [{ path: '--data', message: 'store in use' }]);
 }
 
 /** Written beside the target and renamed over it, so a reader never sees half a report. */

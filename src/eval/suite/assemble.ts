@@ -13,6 +13,7 @@ export function assembleSuite(parsed: SuiteFile, file: string, caseLine: (index:
     name: parsed.name,
     ...(parsed.description === undefined ? {} : { description: parsed.description }),
     ...(parsed.agent === undefined ? {} : { agent: parsed.agent }),
+    ...(parsed.target === undefined ? {} : { target: parsed.target }),
     evaluators: parsed.evaluators,
     gate: parsed.gate,
   };

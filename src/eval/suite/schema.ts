@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { targetSchema } from './target-schema.ts';
 
 /**
  * The suite file (YAML; JSONL and CSV suites are validated against the same schema once their rows
@@ -146,6 +147,7 @@ const suiteSettings = {
   name: text.max(200).describe('The suite name; runs are grouped by it.'),
   description: z.string().optional(),
   agent: text.optional().describe('The agent tested when none is given on the command line: an agent file, folder or name.'),
+  target: targetSchema.optional(),
   evaluators: evaluatorsSchema.default({}),
   gate: gateSchema.default([]),
 };

@@ -12,6 +12,7 @@ export function toSuiteYaml(suite: Suite): string {
     name: suite.name,
     ...(suite.description === undefined ? {} : { description: suite.description }),
     ...(suite.agent === undefined ? {} : { agent: suite.agent }),
+    ...(suite.target === undefined ? {} : { target: suite.target }),
     ...(Object.keys(suite.evaluators).length ? { evaluators: suite.evaluators } : {}),
     ...(suite.gate.length ? { gate: suite.gate } : {}),
     cases: suite.cases.map(caseContent),
