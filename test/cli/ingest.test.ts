@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { IngestSummary } from '../../src/knowledge/ingest.ts';
-import { cliEnv, cliMain, repoRoot, runCli } from '../helpers/cli.ts';
+import { repoRoot, runCli } from '../helpers/cli.ts';
+import { startServe, stop } from '../helpers/serve.ts';
 import { tempAgent, type TempAgent } from '../knowledge/ingest-agent.ts';
 
 const examples = join(repoRoot, 'examples');
@@ -94,27 +94,6 @@ test("chat on its own store syncs the agent's knowledge quietly before the first
   }
 });
 
-/** Starts `serve` and resolves with its URL and everything it wrote to stderr before listening. */
-async function startServe(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [cliMain, 'serve', '--agents', examples, '--port', '0', ...args], { env: cliEnv(), cwd: repoRoot });
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, url, stderr: () => err };
-}
-
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
 
 describe('agentproof serve and knowledge', () => {
   let data: string;
@@ -122,7 +101,7 @@ describe('agentproof serve and knowledge', () => {
   after(() => rm(data, { recursive: true, force: true }));
 
   test("ingests the example agent's knowledge before listening, and ingest goes through the running server", async () => {
-    const server = await startServe(['--data', data]);
+    const server = await startServe(examples, ['--data', data]);
     try {
       assert.match(server.stderr(), /acme-support: 6 documents \(6 added\), \d+ chunks, 0 failed in \d+\.\d s/);
       const r = await runCli(['ingest', 'acme-support', '--agents', examples, '--data', data, '--json']);
@@ -161,7 +140,7 @@ describe('agentproof serve and knowledge', () => {
 
   test('skips ingestion with --no-ingest', async () => {
     const other = await mkdtemp(join(tmpdir(), 'agentproof-serve-noingest-'));
-    const server = await startServe(['--data', other, '--no-ingest']);
+    const server = await startServe(examples, ['--data', other, '--no-ingest']);
     try {
       assert.doesNotMatch(server.stderr(), /acme-support: \d+ documents/);
       const listed = (await (await fetch(`${server.url}/v1/agents/acme-support/knowledge`)).json()) as { sources: { documents: number }[] };

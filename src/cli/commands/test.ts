@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
+import { resolveAgentRef } from '../../agent/load.ts';
+import type { RunSummary } from '../../eval/run/summary.ts';
 import { InputError } from '../../core/errors.ts';
 import { builtinEvaluators } from '../../eval/evaluators/registry.ts';
 import { agentRun } from '../../eval/run/for-agent.ts';
@@ -22,6 +24,7 @@ import { DEFAULT_PROJECT_ID, type Db } from '../../store/db.ts';
 import { syncQuietly } from '../knowledge-sync.ts';
 import { action, EXIT, printJson } from '../run.ts';
 import { withStoreOrServer } from '../store-access.ts';
+import { runOnServer } from '../test-remote.ts';
 
 interface TestOptions {
   agent?: string;
@@ -90,7 +93,16 @@ export function register(program: Command): void {
             const setup = agentRun(new ChatService(db, agents, DEFAULT_PROJECT_ID), agent, suite, opts.approvals as 'approve' | 'deny');
             return runAndReport(db, setup.suite, setup.target, setup.evaluators, setup.agent, run);
           },
-          remote: storeInUse,
+          remote: async (url) => {
+            if (!opts.json) process.stderr.write(`(the store is held by a running server; running the suite through it at ${url})\n`);
+            const name = /[\\/]|\.ya?ml$/.test(ref) ? (await resolveAgentRef(ref, opts.agents)).definition.name : ref;
+            const progress = run.json ? undefined : progressLine();
+            const started = performance.now();
+            const remote = await runOnServer(url, file, { agent: name, concurrency, repeat, approvals: opts.approvals }, (done, total) =>
+              progress?.({ done, total, elapsedMs: performance.now() - started }),
+            );
+            return report(remote, null, run);
+          },
         });
       }),
     );
@@ -139,13 +151,7 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
       cache: run.cache ? storeCache(db, DEFAULT_PROJECT_ID) : null,
       providerLimits: run.providerLimits,
     });
-    if (!run.json) process.stderr.write('\n');
-    const comparison = await compareWithBaseline(db, outcome.run, outcome.results, run.baseline);
-    if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, outcome.results));
-    if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, outcome.results));
-    if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
-    else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
-    return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
+    return report(outcome, await compareWithBaseline(db, outcome.run, outcome.results, run.baseline), run);
   } catch (err) {
     if (abort.signal.aborted) {
       process.stderr.write(`\ninterrupted: the results so far are kept; continue with --resume\n`);
@@ -155,6 +161,16 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
   } finally {
     process.off('SIGINT', stop);
   }
+}
+
+/** Reports a finished run in every form asked for; the exit code is the gate's verdict. */
+async function report(outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] }, comparison: RunComparison | null, run: RunSettings): Promise<number> {
+  if (!run.json) process.stderr.write('\n');
+  if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, outcome.results));
+  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, outcome.results));
+  if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
+  else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
+  return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
 }
 
 /** The comparison with the chosen baseline; null when there is none (the first run of a suite). */
@@ -197,7 +213,7 @@ function whole(value: string, flag: string): number {
 }
 
 /** One line on stderr, rewritten in place on a terminal: cases done, pass rate so far, ETA, cost. */
-function progressLine(): (p: RunProgress) => void {
+function progressLine(): (p: Pick<RunProgress, 'done' | 'total' | 'elapsedMs'> & Partial<Pick<RunProgress, 'passed' | 'costUsd'>>) => void {
   const tty = process.stderr.isTTY;
   let lastPrint = 0;
   return (p) => {
@@ -205,7 +221,10 @@ function progressLine(): (p: RunProgress) => void {
     if (!tty && now - lastPrint < 2000 && p.done < p.total) return;
     lastPrint = now;
     const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : 0;
-    const line = `test: ${p.done}/${p.total} cases, ${((p.passed / p.done) * 100).toFixed(1)}% passed so far, ETA ${eta.toFixed(0)} s, cost $${p.costUsd.toFixed(4)}`;
+    // Through a server only the count is known until the end.
+    const sofar = p.passed !== undefined && p.done > 0 ? `, ${((p.passed / p.done) * 100).toFixed(1)}% passed so far` : '';
+    const cost = p.costUsd !== undefined ? `, cost $${p.costUsd.toFixed(4)}` : '';
+    const line = `test: ${p.done}/${p.total} cases${sofar}, ETA ${eta.toFixed(0)} s${cost}`;
     process.stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
   };
 }

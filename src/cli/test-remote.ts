@@ -1,0 +1,45 @@
+/**
+ * `agentproof test` when a running server holds the store: the run goes through the server's
+ * test-run API (the suite file's text is sent as it is), and the command follows it to the end,
+ * then reports exactly as a local run does.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CaseResult } from '../eval/run/aggregate.ts';
+import type { RunRow } from '../eval/run/store.ts';
+import type { RunSummary } from '../eval/run/summary.ts';
+import { serverRequest } from './store-access.ts';
+
+export interface RemoteRun {
+  run: RunRow;
+  summary: RunSummary;
+  results: CaseResult[];
+}
+
+interface RunView extends Omit<RunRow, 'startedAt' | 'finishedAt'> {
+  startedAt: string;
+  finishedAt: string | null;
+  done: number;
+}
+
+const POLL_MS = 250;
+
+export async function runOnServer(
+  url: string,
+  file: string,
+  body: { agent: string; concurrency: number; repeat: number; approvals: string },
+  onProgress?: (done: number, total: number) => void,
+): Promise<RemoteRun> {
+  const ext = path.extname(file).toLowerCase();
+  const format = ext === '.jsonl' ? 'jsonl' : ext === '.csv' ? 'csv' : 'yaml';
+  let view = await serverRequest<RunView>(url, '/v1/test-runs', { method: 'POST', body: { ...body, suite: await readFile(file, 'utf8'), format } });
+  while (view.status === 'running') {
+    onProgress?.(view.done, view.caseCount * view.repeats);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    view = await serverRequest<RunView>(url, `/v1/test-runs/${encodeURIComponent(view.id)}`);
+  }
+  if (view.status !== 'completed' || !view.summary) throw new Error(`test run ${view.id} ended ${view.status} on the server at ${url}`);
+  const { results } = await serverRequest<{ results: CaseResult[] }>(url, `/v1/test-runs/${encodeURIComponent(view.id)}/results`);
+  const run: RunRow = { ...view, startedAt: new Date(view.startedAt), finishedAt: view.finishedAt ? new Date(view.finishedAt) : null };
+  return { run, summary: view.summary as RunSummary, results };
+}
