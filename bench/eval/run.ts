@@ -1,0 +1,207 @@
+/**
+ * bench/eval — what the testing center itself adds to a suite run against an endpoint that takes a
+ * fixed time to answer.
+ *
+ * A scripted OpenAI-compatible server runs in a process of its own and answers every chat
+ * completion after --latency ms. Each run is a process of its own too (bench/eval/ours.ts): N cases
+ * with an `openai` target, `contains` and `regex` on every reply, runSuite on a fresh file-backed
+ * PGlite store, the model cache off.
+ *
+ * 1. Overhead: one run per --concurrency; wall time against the ideal cases × latency ÷ concurrency.
+ * 2. Memory: --memory-cases at concurrency --memory-concurrency; peak RSS and live heap of each.
+ * 3. --with-promptfoo: promptfoo (installed from the npm registry on first use) on the same cases
+ *    against the same server, at each --concurrency, beside Agentproof's figures.
+ *
+ * Usage: node bench/eval/run.ts [--cases 1000] [--concurrency 1,8,32] [--c1-cases 200] [--latency 50]
+ *          [--memory-cases 1000,10000] [--memory-concurrency 32] [--with-promptfoo] [--promptfoo-version 0.123.1]
+ */
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { OursFigures } from './ours.ts';
+import { installPromptfoo, runPromptfoo, type PromptfooFigures } from './promptfoo.ts';
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '1,8,32' },
+    'c1-cases': { type: 'string', default: '200' },
+    latency: { type: 'string', default: '50' },
+    'memory-cases': { type: 'string', default: '1000,10000' },
+    'memory-concurrency': { type: 'string', default: '32' },
+    'with-promptfoo': { type: 'boolean', default: false },
+    'promptfoo-version': { type: 'string', default: '0.123.1' },
+  },
+});
+
+function whole(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${flag} must be a whole number ≥ 1, got "${text}"`);
+  return n;
+}
+const wholes = (text: string, flag: string) => text.split(',').map((t) => whole(t.trim(), flag));
+
+const CASES = whole(values.cases, '--cases');
+const CONCURRENCY = wholes(values.concurrency, '--concurrency');
+const C1_CASES = Math.min(CASES, whole(values['c1-cases'], '--c1-cases'));
+const LATENCY = Number(values.latency);
+if (!Number.isFinite(LATENCY) || LATENCY <= 0) throw new RangeError(`--latency must be a number of milliseconds > 0, got "${values.latency}"`);
+const MEMORY_CASES = wholes(values['memory-cases'], '--memory-cases');
+const MEMORY_CONCURRENCY = whole(values['memory-concurrency'], '--memory-concurrency');
+
+/** Concurrency 1 takes cases × latency: it runs --c1-cases instead. */
+const casesAt = (concurrency: number) => (concurrency === 1 ? C1_CASES : CASES);
+const ideal = (cases: number, concurrency: number) => (cases * LATENCY) / concurrency;
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The scripted server in its own process; it exits when its standard input closes. */
+function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, [here('./server.ts'), '--latency', String(LATENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (!out.includes('\n')) return;
+      const stop = async () => {
+        child.stdin.end();
+        await exited;
+      };
+      resolve({ url: (JSON.parse(line) as { url: string }).url, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`the scripted server exited with ${code} before listening`)));
+  });
+}
+
+type Ours = OursFigures & { processWallMs: number };
+const oursDone = new Map<string, Ours>();
+
+/** One Agentproof run in a child process; a (cases, concurrency) pair runs once per bench. */
+async function ours(url: string, cases: number, concurrency: number): Promise<Ours> {
+  const key = `${cases}@${concurrency}`;
+  const done = oursDone.get(key);
+  if (done) return done;
+  const args = ['--expose-gc', here('./ours.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)];
+  const t0 = performance.now();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d));
+    child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`the run of ${cases} cases at concurrency ${concurrency} exited ${code}`))));
+  });
+  const figures: Ours = { ...(JSON.parse(out) as OursFigures), processWallMs: performance.now() - t0 };
+  // Every case answers the scripted text, so anything else means the run measured something else.
+  if (figures.passed !== cases || figures.scoresPerCase !== 2) {
+    throw new Error(`expected ${cases} passed cases with 2 scores each, got ${figures.passed} passed and ${figures.scoresPerCase} scores on the fewest`);
+  }
+  oursDone.set(key, figures);
+  return figures;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)} MB`);
+const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+
+function overheadTable(rows: Ours[]): void {
+  const widths = [11, 6, 8, 8, 10, 13, 11, 11, 10, 9, 12, 16];
+  const head = ['concurrency', 'cases', 'wall', 'ideal', 'over ideal', 'overhead/case', 'in HTTP call', 'outside it', 'cases/s', 'CPU/case', 'run peak RSS', 'process peak RSS'];
+  console.log(pad(head, widths));
+  for (const r of rows) {
+    const best = ideal(r.cases, r.concurrency);
+    // Each of the `concurrency` workers is busy wall × concurrency ÷ cases per case; all but the latency is overhead.
+    const perCase = (r.wallMs * r.concurrency) / r.cases - LATENCY;
+    const inCall = r.meanTargetMs - LATENCY;
+    console.log(
+      pad(
+        [
+          String(r.concurrency),
+          String(r.cases),
+          s(r.wallMs),
+          s(best),
+          `${(((r.wallMs - best) / best) * 100).toFixed(1)}%`,
+          `${perCase.toFixed(2)} ms`,
+          `${inCall.toFixed(2)} ms`,
+          `${(perCase - inCall).toFixed(2)} ms`,
+          (r.cases / (r.wallMs / 1000)).toFixed(1),
+          `${(r.cpuMs / r.cases).toFixed(2)} ms`,
+          mb(r.runPeakRssMb),
+          mb(r.processPeakRssMb),
+        ],
+        widths,
+      ),
+    );
+  }
+  const within = rows.map((r) => `${r.concurrency}: ${r.wallMs <= ideal(r.cases, r.concurrency) * 1.1 ? 'yes' : 'no'}`).join(', ');
+  console.log(`  wall within 10% of ideal — ${within}`);
+  if (rows.some((r) => r.concurrency === 1) && C1_CASES < CASES) {
+    console.log(`  concurrency 1 ran ${C1_CASES} cases, not ${CASES} (--c1-cases): ${CASES} would take ${s(ideal(CASES, 1))} at the least`);
+  }
+}
+
+function memoryTable(rows: Ours[]): void {
+  const widths = [6, 8, 13, 12, 15, 16];
+  console.log(pad(['cases', 'wall', 'RSS at start', 'run peak RSS', 'live heap after', 'process peak RSS'], widths));
+  for (const r of rows) {
+    console.log(pad([String(r.cases), s(r.wallMs), mb(r.runStartRssMb), mb(r.runPeakRssMb), r.liveHeapMb === null ? 'n/a' : `${r.liveHeapMb.toFixed(1)} MB`, mb(r.processPeakRssMb)], widths));
+  }
+  const [a, b] = [rows[0], rows[rows.length - 1]];
+  if (a === b) return;
+  const ratio = (x: number | null, y: number | null) => (x === null || y === null ? 'n/a' : `×${(y / x).toFixed(2)}`);
+  console.log(`  ${b.cases}/${a.cases} cases: run peak RSS ${ratio(a.runPeakRssMb, b.runPeakRssMb)}, process peak RSS ${ratio(a.processPeakRssMb, b.processPeakRssMb)}, live heap ${ratio(a.liveHeapMb, b.liveHeapMb)}`);
+  if (a.liveHeapMb !== null && b.liveHeapMb !== null) {
+    const perCase = ((b.liveHeapMb - a.liveHeapMb) * 1024) / (b.cases - a.cases);
+    console.log(`  live heap grows ${perCase.toFixed(2)} KB per case (the suite's cases and their results, which runSuite returns)`);
+  }
+}
+
+function promptfooTable(pairs: { ours: Ours; pf: PromptfooFigures }[]): void {
+  const widths = [11, 6, 18, 15, 18, 17, 16, 15, 10];
+  console.log(pad(['concurrency', 'cases', 'Agentproof run', 'promptfoo eval', 'Agentproof process', 'promptfoo process', 'Agentproof peak', 'promptfoo peak', 'pf passed'], widths));
+  for (const { ours: o, pf } of pairs) {
+    console.log(pad([String(o.concurrency), String(o.cases), s(o.wallMs), s(pf.evalMs), s(o.processWallMs), s(pf.processWallMs), mb(o.processPeakRssMb), mb(pf.peakRssMb), String(pf.passed)], widths));
+  }
+  const faster = pairs.map(({ ours: o, pf }) => `${o.concurrency}: ${o.wallMs < pf.evalMs ? 'yes' : 'no'} (${(pf.evalMs / o.wallMs).toFixed(2)}×)`).join(', ');
+  console.log(`  Agentproof's run faster than promptfoo's eval — ${faster}`);
+  console.log(`  peaks are whole processes: Agentproof's includes creating its fresh embedded store; its run alone is "run peak RSS" above`);
+}
+
+console.log(`bench/eval on node ${process.version}, ${cpus().length} cores`);
+console.log(`scripted OpenAI-compatible server in its own process, ${LATENCY} ms per chat completion, the same reply every time`);
+console.log(`each run in its own process: openai target, contains + regex on every reply, fresh file-backed PGlite store, model cache off\n`);
+
+const server = await startServer();
+try {
+  console.log('Overhead by concurrency');
+  const rows: Ours[] = [];
+  for (const c of CONCURRENCY) rows.push(await ours(server.url, casesAt(c), c));
+  overheadTable(rows);
+
+  console.log(`\nMemory at concurrency ${MEMORY_CONCURRENCY}`);
+  const memory: Ours[] = [];
+  for (const n of MEMORY_CASES) memory.push(await ours(server.url, n, MEMORY_CONCURRENCY));
+  memoryTable(memory);
+
+  const version = values['promptfoo-version'];
+  if (!values['with-promptfoo']) {
+    console.log(`\npromptfoo: not run (--with-promptfoo installs promptfoo@${version} from the npm registry and runs the same cases beside)`);
+  } else {
+    const installed = await installPromptfoo(version);
+    if (!installed.ok) {
+      console.log(`\npromptfoo: not run — it could not be installed from the npm registry:\n${installed.reason}`);
+    } else {
+      console.log(`\npromptfoo ${version} beside Agentproof (${installed.fresh ? 'installed' : 'cached'} in ${installed.dir}; same server, same cases, icontains-all + regex, cache off)`);
+      const pairs: { ours: Ours; pf: PromptfooFigures }[] = [];
+      for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await runPromptfoo(installed.entry, server.url, casesAt(c), c) });
+      promptfooTable(pairs);
+    }
+  }
+} finally {
+  await server.stop();
+}
