@@ -15,6 +15,9 @@ import { rootCause } from './root-cause.ts';
 import { createRun, finishRun, getRun, insertResult, resultsOf, type RunRow } from './store.ts';
 import { summarize, type RunSummary } from './summary.ts';
 
+/** Result writes in flight at most; a worker waits for one to land beyond this. */
+const MAX_PENDING_WRITES = 64;
+
 export interface RunProgress {
   done: number;
   total: number;
@@ -80,6 +83,14 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   };
   const started = performance.now();
   let next = 0;
+  let passed = results.filter((r) => r.passed).length;
+  let costUsd = results.reduce((n, r) => n + r.costUsd, 0);
+  const writes = new Set<Promise<void>>();
+  let writeError: unknown = null;
+  const track = (write: Promise<void>) => {
+    const tracked: Promise<void> = write.catch((err: unknown) => void (writeError ??= err)).finally(() => writes.delete(tracked));
+    writes.add(tracked);
+  };
   const worker = async () => {
     while (next < queue.length) {
       opts.signal?.throwIfAborted();
@@ -103,21 +114,23 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
         traceIds: output.traceIds,
         tags: c.tags,
       };
-      await insertResult(db, opts.projectId, run.id, { ...result, output });
+      // The write goes on while the worker starts its next case; the store takes writes one at a time anyway.
+      if (writeError) throw writeError;
+      track(insertResult(db, opts.projectId, run.id, { ...result, output }));
+      if (writes.size >= MAX_PENDING_WRITES) await Promise.race(writes);
       results.push(result);
-      opts.onProgress?.({
-        done: results.length,
-        total,
-        passed: results.filter((r) => r.passed).length,
-        costUsd: results.reduce((n, r) => n + r.costUsd, 0),
-        elapsedMs: performance.now() - started,
-        last: result,
-      });
+      if (result.passed) passed++;
+      costUsd += result.costUsd;
+      opts.onProgress?.({ done: results.length, total, passed, costUsd, elapsedMs: performance.now() - started, last: result });
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
+    await Promise.all(writes);
+    if (writeError) throw writeError;
   } catch (err) {
+    // What finished is kept, so a resume runs only what did not.
+    await Promise.allSettled(writes);
     await finishRun(db, opts.projectId, run.id, opts.signal?.aborted ? 'interrupted' : 'failed', null);
     throw err;
   }

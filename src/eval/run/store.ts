@@ -73,6 +73,7 @@ export async function insertResult(q: Queryable, projectId: string, runId: strin
       `INSERT INTO eval_results (project_id, run_id, case_id, repeat, passed, root_cause, output, scores, trace_ids, latency_ms, cost_usd)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::text[], $10, $11)`,
       [projectId, runId, r.caseId, r.repeat, r.passed, r.rootCause ? JSON.stringify(r.rootCause) : null, JSON.stringify(resultDetails(r)), JSON.stringify(r.scores), r.traceIds, r.latencyMs, r.costUsd],
+      { prepare: true },
     );
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw new ConflictError(`case ${r.caseId} (repeat ${r.repeat}) already has a result in run ${runId}`);
