@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { rng } from '../../src/core/random.ts';
 
 export interface SyntheticOptions {
   docs: number;
@@ -26,18 +27,6 @@ export interface SyntheticQuery {
   id: string;
   text: string;
   relevant: string;
-}
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'cl', 'dr', 'gr', 'pl', 'st', 'tr'];
@@ -82,7 +71,7 @@ function zipfSampler(n: number, rand: () => number): () => number {
 }
 
 export function* syntheticDocs(opts: SyntheticOptions): Generator<SyntheticDoc> {
-  const rand = random(opts.seed ?? 42);
+  const rand = rng(opts.seed ?? 42);
   const words = vocabulary(opts.vocabulary ?? 30_000, rand);
   const rank = zipfSampler(words.length, rand);
   const sentence = (n: number) => Array.from({ length: n }, () => words[rank()]).join(' ');
@@ -106,13 +95,13 @@ export function* syntheticDocs(opts: SyntheticOptions): Generator<SyntheticDoc> 
  * questions), at least two of them content words, sometimes with an unrelated word.
  */
 export function syntheticQueries(opts: SyntheticOptions): SyntheticQuery[] {
-  const rand = random((opts.seed ?? 42) ^ 0x5eed);
+  const rand = rng((opts.seed ?? 42) ^ 0x5eed);
   const wanted = new Map<number, number>();
   while (wanted.size < Math.min(opts.queries, opts.docs)) {
     const doc = Math.floor(rand() * opts.docs);
     if (!wanted.has(doc)) wanted.set(doc, wanted.size);
   }
-  const noise = vocabulary(opts.vocabulary ?? 30_000, random(opts.seed ?? 42));
+  const noise = vocabulary(opts.vocabulary ?? 30_000, rng(opts.seed ?? 42));
   const queries: SyntheticQuery[] = [];
   let d = 0;
   for (const doc of syntheticDocs(opts)) {

@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabeledText } from '../../src/models/local/contracts.ts';
-import { rng } from '../../src/models/local/router/softmax.ts';
+import { rng } from '../../src/core/random.ts';
 import { BANKING } from './intents/banking.ts';
 import { HELPDESK } from './intents/helpdesk.ts';
 import { RETAIL } from './intents/retail.ts';

@@ -9,21 +9,10 @@ import { normalizeVector } from '../../src/models/normalize.ts';
 import { DEFAULT_PROJECT_ID, type Db } from '../../src/store/db.ts';
 import { fixtureEmbedding, startScriptedLlm, type ScriptedLlm } from '../fixtures/scripted-llm.ts';
 import { storeVariants } from '../helpers/stores.ts';
-
-/** mulberry32: the same pseudo-random vectors on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../src/core/random.ts';
 
 const DIMS = 64;
-const next = random(7);
+const next = rng(7);
 const randomVector = () => Array.from({ length: DIMS }, () => next() * 2 - 1);
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
 const norm = (v: number[]) => Math.sqrt(dot(v, v));

@@ -5,8 +5,7 @@
  */
 import type { LlmHandle } from '../../models/registry.ts';
 import type { Evaluator } from '../contracts.ts';
-import { clip, formatContext, formatQuestion, judgeEvaluator, loadJudgePrompt, NOT_GIVEN } from './judge.ts';
-import { hasReference } from './shared.ts';
+import { formatContext, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, hasExpectation, NO_EXPECTATION } from './judge.ts';
 
 const prompt = loadJudgePrompt('context_recall', 1);
 
@@ -16,15 +15,14 @@ export function contextRecall(judge: LlmHandle | null): Evaluator {
       name: 'context_recall',
       prompt,
       defaultThreshold: 0.7,
-      wants: (c) => hasReference(c.reference) || hasReference(c.expectedOutcome),
+      wants: hasExpectation,
       inputs(c, out) {
-        if (!hasReference(c.reference) && !hasReference(c.expectedOutcome)) return { notApplicable: 'the case has neither a reference nor an expectedOutcome' };
+        if (!hasExpectation(c)) return { notApplicable: NO_EXPECTATION };
         if (out.context.length === 0) return { fail: 'no passages were handed to the answer model, so none of the reference was found' };
         return {
           values: {
             question: formatQuestion(c),
-            reference: hasReference(c.reference) ? clip(c.reference) : NOT_GIVEN,
-            expected_outcome: hasReference(c.expectedOutcome) ? clip(c.expectedOutcome) : NOT_GIVEN,
+            ...expectationValues(c),
             context: formatContext(out.context),
           },
         };

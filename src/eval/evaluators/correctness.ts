@@ -4,8 +4,8 @@
  */
 import type { LlmHandle } from '../../models/registry.ts';
 import type { Evaluator } from '../contracts.ts';
-import { clip, formatQuestion, judgeEvaluator, loadJudgePrompt, NOT_GIVEN } from './judge.ts';
-import { hasReference, noReplyReason } from './shared.ts';
+import { clip, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, hasExpectation, NO_EXPECTATION } from './judge.ts';
+import { noReplyReason } from './shared.ts';
 
 const prompt = loadJudgePrompt('correctness', 1);
 
@@ -15,15 +15,14 @@ export function correctness(judge: LlmHandle | null): Evaluator {
       name: 'correctness',
       prompt,
       defaultThreshold: 0.7,
-      wants: (c) => hasReference(c.reference) || hasReference(c.expectedOutcome),
+      wants: hasExpectation,
       inputs(c, out) {
-        if (!hasReference(c.reference) && !hasReference(c.expectedOutcome)) return { notApplicable: 'the case has neither a reference nor an expectedOutcome' };
+        if (!hasExpectation(c)) return { notApplicable: NO_EXPECTATION };
         if (out.reply === null || out.reply.trim() === '') return { fail: out.reply === null ? noReplyReason(out) : 'empty reply' };
         return {
           values: {
             question: formatQuestion(c),
-            reference: hasReference(c.reference) ? clip(c.reference) : NOT_GIVEN,
-            expected_outcome: hasReference(c.expectedOutcome) ? clip(c.expectedOutcome) : NOT_GIVEN,
+            ...expectationValues(c),
             reply: clip(out.reply),
           },
         };

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { callModel } from '../../models/call.ts';
 import type { LlmHandle } from '../../models/registry.ts';
 import type { CaseOutput, Evaluator, EvaluatorSetting, Score, SuiteCase } from '../contracts.ts';
-import { graded, notApplicable, questionOf, thresholdOf } from './shared.ts';
+import { graded, hasReference, notApplicable, questionOf, thresholdOf } from './shared.ts';
 
 export interface JudgePrompt {
   name: string;
@@ -68,6 +68,18 @@ export function parseVerdict(reply: string, finishReason = 'stop'): JudgeVerdict
 
 /** Stands in for a reference or expected outcome the case does not give. */
 export const NOT_GIVEN = '(not given)';
+
+/** Whether a case says what a right answer is: a reference, an expected outcome, or both. */
+export const hasExpectation = (c: SuiteCase): boolean => hasReference(c.reference) || hasReference(c.expectedOutcome);
+export const NO_EXPECTATION = 'the case has neither a reference nor an expectedOutcome';
+
+/** The case's reference and expected outcome as prompt values, each marked when not given. */
+export function expectationValues(c: SuiteCase): { reference: string; expected_outcome: string } {
+  return {
+    reference: hasReference(c.reference) ? clip(c.reference) : NOT_GIVEN,
+    expected_outcome: hasReference(c.expectedOutcome) ? clip(c.expectedOutcome) : NOT_GIVEN,
+  };
+}
 
 // Bounds what one case can cost in judge tokens; the judge is told when a text was cut.
 const MAX_TEXT_CHARS = 8_000;

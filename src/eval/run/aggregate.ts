@@ -4,6 +4,7 @@
  * The bootstrap resamples cases with a seeded generator, so the same results give the same
  * intervals on every machine.
  */
+import { rng } from '../../core/random.ts';
 import type { Score } from '../contracts.ts';
 import type { Stage } from './root-cause.ts';
 
@@ -55,18 +56,6 @@ export interface RunAggregates {
 
 const BOOTSTRAP_SAMPLES = 2000;
 
-/** mulberry32: small, fast and good enough to resample with. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -82,7 +71,7 @@ export function bootstrapMean(xs: number[], seed = 1): Interval | null {
   if (xs.length === 0) return null;
   const value = mean(xs);
   if (xs.length === 1) return { value: round(value), low: round(value), high: round(value) };
-  const random = seeded(seed);
+  const random = rng(seed);
   const means: number[] = [];
   for (let i = 0; i < BOOTSTRAP_SAMPLES; i++) {
     let sum = 0;

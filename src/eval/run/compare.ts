@@ -9,6 +9,7 @@
  * 10,000 seeded resamples. It needs no distributional assumption, and on pass/fail scores it is the
  * exact McNemar test.
  */
+import { rng } from '../../core/random.ts';
 import type { CaseResult } from './aggregate.ts';
 
 export interface MetricChange {
@@ -67,14 +68,7 @@ export function pairedPValue(differences: number[], seed = 7): number {
     }
     return extreme / total;
   }
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = rng(seed);
   let extreme = 1; // the observed labelling counts, so p is never 0
   for (let k = 0; k < RESAMPLES; k++) {
     let sum = 0;

@@ -3,33 +3,9 @@ import { describe, test } from 'node:test';
 import type { Voice } from '../../../src/agent/schema.ts';
 import { answerFromContext } from '../../../src/models/local/answerer.ts';
 import type { Passage } from '../../../src/models/local/contracts.ts';
+import { orderStatus, returnsPolicy, shippingFaq } from '../../fixtures/passages.ts';
 
 const friendly: Voice = { tone: 'friendly', avoid: [] };
-
-const returnsPolicy: Passage = {
-  id: 'chk_returns_1',
-  source: 'Returns policy',
-  text: [
-    '# Returns policy',
-    '',
-    'You can return most items within 30 days of delivery for a full refund. Items must be unused and in their original packaging.',
-    'To start a return, open your order in the Acme app and choose "Return items". We email you a prepaid UPS label.',
-    'Refunds are issued to the original payment method within 5 business days after we receive the return.',
-    'Final-sale items and gift cards cannot be returned.',
-  ].join('\n'),
-};
-
-const shippingFaq: Passage = {
-  id: 'chk_shipping_1',
-  source: 'Shipping FAQ',
-  text: 'Standard shipping takes 3 to 5 business days. Express shipping arrives in 1 to 2 business days and costs $9.99. We ship to the US and Canada only.',
-};
-
-const orderStatus: Passage = {
-  id: 'action:order_status',
-  source: 'order_status',
-  text: JSON.stringify({ orderId: 'A1234', status: 'shipped', carrier: 'UPS', estimatedDelivery: '2025-03-07' }),
-};
 
 describe('answerFromContext', () => {
   test('answers an order-status question from the action result and cites it', () => {

@@ -5,7 +5,8 @@
  * under-confident (T < 1 sharpens it). T never changes which label wins.
  */
 import type { LabeledText } from '../contracts.ts';
-import { rng, shuffle } from './softmax.ts';
+import { rng } from '../../../core/random.ts';
+import { shuffle } from './softmax.ts';
 
 type Fit = (rows: LabeledText[]) => { predict: (text: string) => Float64Array };
 

@@ -7,6 +7,7 @@
  * n-grams (most of them) larger steps than common ones, and averaging the weights of the later epochs
  * removes most of the noise SGD leaves, giving close to the regularised optimum without a line search.
  */
+import { rng } from '../../../core/random.ts';
 import type { CsrMatrix } from './features.ts';
 
 export interface SoftmaxOptions {
@@ -34,17 +35,6 @@ export interface LinearModel {
   /** Row-major by feature: the weights of feature f are [f*classes, (f+1)*classes). */
   weights: Float32Array;
   bias: Float32Array;
-}
-
-/** Small, fast, seedable PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function shuffle<T>(items: T[] | Int32Array, random: () => number): void {

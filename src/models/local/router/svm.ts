@@ -12,7 +12,8 @@
  * whose temperature is fitted on held-out folds (calibrate.ts).
  */
 import type { CsrMatrix } from './features.ts';
-import { rng, shuffle, type LinearModel } from './softmax.ts';
+import { rng } from '../../../core/random.ts';
+import { shuffle, type LinearModel } from './softmax.ts';
 
 export interface SvmOptions {
   /** Inverse regularisation strength: larger fits the training data more closely. */

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast, seedable generator. Everything that must give the same numbers on
+ * every run and machine (router training, bootstrap intervals, permutation tests, synthetic data)
+ * draws from it.
+ */
+export function rng(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
