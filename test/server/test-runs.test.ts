@@ -69,7 +69,7 @@ describe('the test-run API', () => {
   test('answers 400 naming the line of a bad suite, 404 for an unknown agent or run', async () => {
     const bad = await api('/v1/test-runs', { method: 'POST', body: { agent: 'mini-knowledge', suite: 'name: x\ncases:\n  - { expectedTopic: garden }\n' } });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body.error.issues.map((i: any) => [i.line, i.path]), [[3, "cases[0]"]]);
+    assert.deepEqual(bad.body.error.issues.map((i: any) => [i.file, i.line, i.path]), [['suite.yaml', 3, 'cases[0]']]);
     assert.equal((await api('/v1/test-runs', { method: 'POST', body: { agent: 'nobody', suite: suiteYaml } })).status, 404);
     assert.equal((await api('/v1/test-runs/run_missing')).status, 404);
     const doc = (await api('/v1/openapi.json')).body;

@@ -40,9 +40,8 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   return parseSuite(await readFile(file, 'utf8'), file);
 }
 
-/** Parses suite text; `file` names it in issues, and its extension says the format. */
+/** Parses suite text; `file` names it in issues as given (a request body has no path), and its extension says the format. */
 export function parseSuite(text: string, file: string): LoadedSuite {
-  file = path.resolve(file);
   const format = formatOf(file);
   const title = `invalid suite ${file}`;
   // Spreadsheet and Windows editors often start files with a byte-order mark.

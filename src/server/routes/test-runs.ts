@@ -89,7 +89,7 @@ export function testRunRoutes({ chat }: AppDeps) {
       const agent = chat.agents.get(body.agent);
       const text = typeof body.suite === 'string' ? body.suite : JSON.stringify(body.suite);
       const format = typeof body.suite === 'string' ? body.format : 'yaml';
-      const { suite } = parseSuite(text, `request.${format}`);
+      const { suite } = parseSuite(text, `suite.${format}`);
       const setup = agentRun(chat, agent, suite, body.approvals);
       const created = await new Promise<RunRow>((resolve, reject) => {
         runSuite(chat.db, setup.suite, setup.target, setup.evaluators, {
