@@ -35,7 +35,8 @@ export interface OursFigures {
   /** RSS as runSuite starts, and the peak while it runs (null where the peak cannot be reset, off Linux). */
   runStartRssMb: number;
   runPeakRssMb: number | null;
-  /** JavaScript heap still in use after the run, after a full GC (null without --expose-gc): what the run keeps. */
+  /** JavaScript heap in use after a full GC (null without --expose-gc): before the run (the suite built, the store open) and after it. */
+  liveHeapBeforeMb: number | null;
   liveHeapMb: number | null;
   /** CPU time (user + system) of this process during runSuite. */
   cpuMs: number;
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     const db = await openStore({ dataDir, databaseUrl: '', command: 'bench/eval' });
     try {
       const startupMs = performance.now();
+      const liveHeapBeforeMb = liveHeapMb();
       const openPeakMb = rssMb();
       const reset = await resetPeakRss();
       const runStartRssMb = process.memoryUsage().rss / 1048576;
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
         processPeakRssMb: Math.max(openPeakMb, rssMb()),
         runStartRssMb,
         runPeakRssMb,
+        liveHeapBeforeMb,
         liveHeapMb: liveHeapMb(),
         cpuMs: (cpu.user + cpu.system) / 1000,
       };

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { BareFigures } from './bare.ts';
 import type { OursFigures } from './ours.ts';
 import { installPromptfoo, runPromptfoo, type PromptfooFigures } from './promptfoo.ts';
 
@@ -83,19 +84,23 @@ function startServer(): Promise<Server> {
 type Ours = OursFigures & { processWallMs: number };
 const oursDone = new Map<string, Ours>();
 
+/** Runs a bench script in a child process and returns what it printed. */
+function child(args: string[], what: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    proc.stdout.on('data', (d: Buffer) => (text += d));
+    proc.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`${what} exited ${code}`))));
+  });
+}
+
 /** One Agentproof run in a child process; a (cases, concurrency) pair runs once per bench. */
 async function ours(url: string, cases: number, concurrency: number): Promise<Ours> {
   const key = `${cases}@${concurrency}`;
   const done = oursDone.get(key);
   if (done) return done;
-  const args = ['--expose-gc', here('./ours.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)];
   const t0 = performance.now();
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d));
-    child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`the run of ${cases} cases at concurrency ${concurrency} exited ${code}`))));
-  });
+  const out = await child(['--expose-gc', here('./ours.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)], `the run of ${cases} cases at concurrency ${concurrency}`);
   const figures: Ours = { ...(JSON.parse(out) as OursFigures), processWallMs: performance.now() - t0 };
   // Every case answers the scripted text, so anything else means the run measured something else.
   if (figures.passed !== cases || figures.scoresPerCase !== 2) {
@@ -105,15 +110,22 @@ async function ours(url: string, cases: number, concurrency: number): Promise<Ou
   return figures;
 }
 
+/** The bare client on the same cases, just before Agentproof's run, so both meet the server in the same state. */
+async function bare(url: string, cases: number, concurrency: number): Promise<BareFigures> {
+  return JSON.parse(await child([here('./bare.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)], `the bare client at concurrency ${concurrency}`)) as BareFigures;
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)} MB`);
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
 
-function overheadTable(rows: Ours[]): void {
-  const widths = [11, 6, 8, 8, 10, 13, 11, 11, 10, 9, 12, 16];
-  const head = ['concurrency', 'cases', 'wall', 'ideal', 'over ideal', 'overhead/case', 'in HTTP call', 'outside it', 'cases/s', 'CPU/case', 'run peak RSS', 'process peak RSS'];
+const over = (wallMs: number, cases: number, concurrency: number) => `${(((wallMs - ideal(cases, concurrency)) / ideal(cases, concurrency)) * 100).toFixed(1)}%`;
+
+function overheadTable(rows: { r: Ours; floor: BareFigures }[]): void {
+  const widths = [11, 6, 8, 8, 10, 11, 13, 11, 11, 10, 9, 12, 16];
+  const head = ['concurrency', 'cases', 'wall', 'ideal', 'over ideal', 'bare client', 'overhead/case', 'in HTTP call', 'outside it', 'cases/s', 'CPU/case', 'run peak RSS', 'process peak RSS'];
   console.log(pad(head, widths));
-  for (const r of rows) {
+  for (const { r, floor } of rows) {
     const best = ideal(r.cases, r.concurrency);
     // Each of the `concurrency` workers is busy wall × concurrency ÷ cases per case; all but the latency is overhead.
     const perCase = (r.wallMs * r.concurrency) / r.cases - LATENCY;
@@ -125,7 +137,8 @@ function overheadTable(rows: Ours[]): void {
           String(r.cases),
           s(r.wallMs),
           s(best),
-          `${(((r.wallMs - best) / best) * 100).toFixed(1)}%`,
+          over(r.wallMs, r.cases, r.concurrency),
+          over(floor.wallMs, floor.cases, floor.concurrency),
           `${perCase.toFixed(2)} ms`,
           `${inCall.toFixed(2)} ms`,
           `${(perCase - inCall).toFixed(2)} ms`,
@@ -138,26 +151,30 @@ function overheadTable(rows: Ours[]): void {
       ),
     );
   }
-  const within = rows.map((r) => `${r.concurrency}: ${r.wallMs <= ideal(r.cases, r.concurrency) * 1.1 ? 'yes' : 'no'}`).join(', ');
+  const within = rows.map(({ r }) => `${r.concurrency}: ${r.wallMs <= ideal(r.cases, r.concurrency) * 1.1 ? 'yes' : 'no'}`).join(', ');
   console.log(`  wall within 10% of ideal — ${within}`);
-  if (rows.some((r) => r.concurrency === 1) && C1_CASES < CASES) {
+  const beyond = rows.map(({ r, floor }) => `${r.concurrency}: ${(((r.wallMs - floor.wallMs) / ideal(r.cases, r.concurrency)) * 100).toFixed(1)}% of ideal`).join(', ');
+  console.log(`  Agentproof's wall beyond the bare client's (the runner's own share) — ${beyond}`);
+  if (rows.some(({ r }) => r.concurrency === 1) && C1_CASES < CASES) {
     console.log(`  concurrency 1 ran ${C1_CASES} cases, not ${CASES} (--c1-cases): ${CASES} would take ${s(ideal(CASES, 1))} at the least`);
   }
 }
 
 function memoryTable(rows: Ours[]): void {
-  const widths = [6, 8, 13, 12, 15, 16];
-  console.log(pad(['cases', 'wall', 'RSS at start', 'run peak RSS', 'live heap after', 'process peak RSS'], widths));
+  const widths = [6, 8, 13, 12, 16, 15, 16];
+  const heap = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} MB`);
+  console.log(pad(['cases', 'wall', 'RSS at start', 'run peak RSS', 'live heap before', 'live heap after', 'process peak RSS'], widths));
   for (const r of rows) {
-    console.log(pad([String(r.cases), s(r.wallMs), mb(r.runStartRssMb), mb(r.runPeakRssMb), r.liveHeapMb === null ? 'n/a' : `${r.liveHeapMb.toFixed(1)} MB`, mb(r.processPeakRssMb)], widths));
+    console.log(pad([String(r.cases), s(r.wallMs), mb(r.runStartRssMb), mb(r.runPeakRssMb), heap(r.liveHeapBeforeMb), heap(r.liveHeapMb), mb(r.processPeakRssMb)], widths));
   }
   const [a, b] = [rows[0], rows[rows.length - 1]];
   if (a === b) return;
   const ratio = (x: number | null, y: number | null) => (x === null || y === null ? 'n/a' : `×${(y / x).toFixed(2)}`);
   console.log(`  ${b.cases}/${a.cases} cases: run peak RSS ${ratio(a.runPeakRssMb, b.runPeakRssMb)}, process peak RSS ${ratio(a.processPeakRssMb, b.processPeakRssMb)}, live heap ${ratio(a.liveHeapMb, b.liveHeapMb)}`);
-  if (a.liveHeapMb !== null && b.liveHeapMb !== null) {
-    const perCase = ((b.liveHeapMb - a.liveHeapMb) * 1024) / (b.cases - a.cases);
-    console.log(`  live heap grows ${perCase.toFixed(2)} KB per case (the suite's cases and their results, which runSuite returns)`);
+  if (a.liveHeapMb !== null && b.liveHeapMb !== null && a.liveHeapBeforeMb !== null && b.liveHeapBeforeMb !== null) {
+    const perCase = (after: number, before: number) => (((b.liveHeapMb! - b.liveHeapBeforeMb!) - (after - before)) * 1024) / (b.cases - a.cases);
+    const suite = ((b.liveHeapBeforeMb - a.liveHeapBeforeMb) * 1024) / (b.cases - a.cases);
+    console.log(`  live heap the run keeps grows ${perCase(a.liveHeapMb, a.liveHeapBeforeMb).toFixed(2)} KB per case (its results, which runSuite returns); the suite itself takes ${suite.toFixed(2)} KB per case`);
   }
 }
 
@@ -179,8 +196,11 @@ console.log(`each run in its own process: openai target, contains + regex on eve
 const server = await startServer();
 try {
   console.log('Overhead by concurrency');
-  const rows: Ours[] = [];
-  for (const c of CONCURRENCY) rows.push(await ours(server.url, casesAt(c), c));
+  const rows: { r: Ours; floor: BareFigures }[] = [];
+  for (const c of CONCURRENCY) {
+    const floor = await bare(server.url, casesAt(c), c);
+    rows.push({ r: await ours(server.url, casesAt(c), c), floor });
+  }
   overheadTable(rows);
 
   console.log(`\nMemory at concurrency ${MEMORY_CONCURRENCY}`);

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { searchBm25 } from '../../src/knowledge/bm25.ts';
 import type { Chunk } from '../../src/knowledge/contracts.ts';
 import { evaluateBeir, withScratchProject, type BeirEvalResult } from '../../src/knowledge/eval.ts';
-import { percentile } from '../../src/knowledge/metrics.ts';
+import { percentile } from '../../src/core/stats.ts';
 import { ensureSource, optimizeForSearch, replaceDocuments, type DocumentInput } from '../../src/knowledge/store.ts';
 import { countTokens } from '../../src/models/tokens.ts';
 import { DEFAULT_PROJECT_ID } from '../../src/store/db.ts';

@@ -11,7 +11,8 @@ import type { Db } from '../store/db.ts';
 import { readCorpus, readQrels, readQueries, type BeirDocument } from './beir.ts';
 import { searchBm25 } from './bm25.ts';
 import type { Chunk } from './contracts.ts';
-import { evaluateRun, percentile, type Run } from './metrics.ts';
+import { percentile } from '../core/stats.ts';
+import { evaluateRun, type Run } from './metrics.ts';
 import { ensureSource, optimizeForSearch, replaceDocuments, type DocumentInput } from './store.ts';
 
 /**

@@ -66,13 +66,6 @@ export function evaluateRun(run: Run, qrels: Qrels, k: number): RunMetrics {
     : { ndcg: ndcg / n, recall: recall / n, recallAt100: recallAt100 / n, mrr: mrr / n, queries: n };
 }
 
-/** Nearest-rank percentile (p in 0–100) of a sample; 0 for an empty one. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 function gain(grade: number | undefined): number {
   return grade !== undefined && grade > 0 ? grade : 0;
 }

@@ -101,7 +101,7 @@ export function register(program: Command): void {
             const remote = await runOnServer(url, file, { agent: name, concurrency, repeat, approvals: opts.approvals }, (done, total) =>
               progress?.({ done, total, elapsedMs: performance.now() - started }),
             );
-            return report(remote, null, run);
+            return report(remote, null, run, async () => remote.results);
           },
         });
       }),
@@ -151,7 +151,7 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
       cache: run.cache ? storeCache(db, DEFAULT_PROJECT_ID) : null,
       providerLimits: run.providerLimits,
     });
-    return report(outcome, await compareWithBaseline(db, outcome.run, outcome.results, run.baseline), run);
+    return report(outcome, await compareWithBaseline(db, outcome.run, outcome.results, run.baseline), run, () => resultsOf(db, DEFAULT_PROJECT_ID, outcome.run.id));
   } catch (err) {
     if (abort.signal.aborted) {
       process.stderr.write(`\ninterrupted: the results so far are kept; continue with --resume\n`);
@@ -163,11 +163,20 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
   }
 }
 
-/** Reports a finished run in every form asked for; the exit code is the gate's verdict. */
-async function report(outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] }, comparison: RunComparison | null, run: RunSettings): Promise<number> {
+/**
+ * Reports a finished run in every form asked for; the exit code is the gate's verdict. `whole`
+ * gives the results with their reasons, which the reports show and a run does not keep in memory.
+ */
+async function report(
+  outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] },
+  comparison: RunComparison | null,
+  run: RunSettings,
+  whole: () => Promise<CaseResult[]>,
+): Promise<number> {
   if (!run.json) process.stderr.write('\n');
-  if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, outcome.results));
-  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, outcome.results));
+  const results = run.junit || run.html ? await whole() : [];
+  if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, results));
+  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, results));
   if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
   else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
   return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;

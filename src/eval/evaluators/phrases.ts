@@ -6,7 +6,8 @@
 
 function fold(text: string, caseSensitive: boolean): string {
   const t = text.normalize('NFC').replace(/\s+/g, ' ').trim();
-  return caseSensitive ? t : t.toLocaleLowerCase('und');
+  // The root locale lowercases as toLowerCase does, which is several times faster.
+  return caseSensitive ? t : t.toLowerCase();
 }
 
 /** The phrases found in the text and those not found, in the given order. */

@@ -5,7 +5,8 @@
  * from the run (case ids, reasons, topics) is escaped: replies and judge reasons can hold markup.
  */
 import { createHash } from 'node:crypto';
-import type { CaseResult, Interval, MetricSummary } from '../run/aggregate.ts';
+import type { Interval } from '../../core/stats.ts';
+import type { CaseResult, MetricSummary } from '../run/aggregate.ts';
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
 import type { Score } from '../contracts.ts';

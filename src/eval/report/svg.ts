@@ -3,6 +3,7 @@
  * opens offline: horizontal bars with optional interval whiskers, and a histogram. Each chart
  * carries a <title> and <desc> for screen readers; the report also prints the numbers in tables.
  */
+import { maxOf, minOf } from '../../core/stats.ts';
 
 /** Escapes text for HTML content and quoted attributes (inline SVG is parsed as HTML). */
 export function escapeHtml(s: string): string {
@@ -114,8 +115,8 @@ export interface Bin {
  */
 export function binValues(values: number[], target = 12, minWidth = 0): Bin[] {
   if (values.length === 0) return [];
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  const lo = minOf(values);
+  const hi = maxOf(values);
   // The 1-2-5 width whose bin count comes closest to the target.
   const p = 10 ** Math.floor(Math.log10((hi - lo) / target || 1));
   const layouts = [1, 2, 5, 10].map((m) => {

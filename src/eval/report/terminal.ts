@@ -5,7 +5,7 @@
  */
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
-import type { Interval } from '../run/aggregate.ts';
+import type { Interval } from '../../core/stats.ts';
 import type { RunComparison } from '../run/compare.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -6,7 +6,7 @@
  */
 import type { GateCriterion } from '../contracts.ts';
 import type { CaseResult } from './aggregate.ts';
-import { mean, percentile } from './aggregate.ts';
+import { maxOf, mean, minOf, percentile } from '../../core/stats.ts';
 
 export interface CriterionVerdict extends GateCriterion {
   /** The aggregate measured, null when nothing was scored. */
@@ -47,9 +47,9 @@ function aggregateOf(values: number[], aggregate: GateCriterion['aggregate']): n
     case 'p95':
       return percentile(values, 95);
     case 'max':
-      return Math.max(...values);
+      return maxOf(values);
     case 'min':
-      return Math.min(...values);
+      return minOf(values);
   }
 }
 

@@ -12,11 +12,9 @@ import { ProviderLimiter, withModelScope, type ModelCache, type ModelCallScope }
 import type { Target } from '../targets/agent.ts';
 import type { CaseResult } from './aggregate.ts';
 import { rootCause } from './root-cause.ts';
-import { createRun, finishRun, getRun, insertResult, resultsOf, type RunRow } from './store.ts';
+import { ResultWriter } from './result-writer.ts';
+import { createRun, finishRun, getRun, resultsOf, type RunRow } from './store.ts';
 import { summarize, type RunSummary } from './summary.ts';
-
-/** Result writes in flight at most; a worker waits for one to land beyond this. */
-const MAX_PENDING_WRITES = 64;
 
 export interface RunProgress {
   done: number;
@@ -48,6 +46,11 @@ export interface RunOptions {
 export interface RunOutcome {
   run: RunRow;
   summary: RunSummary;
+  /**
+   * Every case's verdict, scores and measurements, without the scores' reasons: a run keeps only
+   * what its summary and a comparison need, so its memory does not grow with the reasons' text.
+   * The store holds each result whole (resultsOf), for reports that show why.
+   */
   results: CaseResult[];
 }
 
@@ -71,7 +74,7 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     config: { concurrency, target: target.label, cache: !!opts.cache, providerLimits: opts.providerLimits ?? {} },
   });
   opts.onCreated?.(run);
-  const results: CaseResult[] = opts.resume ? await resultsOf(db, opts.projectId, run.id) : [];
+  const results: CaseResult[] = opts.resume ? (await resultsOf(db, opts.projectId, run.id)).map(compact) : [];
   const have = new Set(results.map((r) => `${r.caseId}\u0000${r.repeat}`));
   const queue: { c: SuiteCase; repeat: number }[] = [];
   for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
@@ -81,16 +84,11 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     ...(opts.cache ? { cache: opts.cache } : {}),
     ...(opts.providerLimits && Object.keys(opts.providerLimits).length ? { limiter: new ProviderLimiter(opts.providerLimits) } : {}),
   };
+  const writer = new ResultWriter(db, opts.projectId, run.id);
   const started = performance.now();
   let next = 0;
   let passed = results.filter((r) => r.passed).length;
   let costUsd = results.reduce((n, r) => n + r.costUsd, 0);
-  const writes = new Set<Promise<void>>();
-  let writeError: unknown = null;
-  const track = (write: Promise<void>) => {
-    const tracked: Promise<void> = write.catch((err: unknown) => void (writeError ??= err)).finally(() => writes.delete(tracked));
-    writes.add(tracked);
-  };
   const worker = async () => {
     while (next < queue.length) {
       opts.signal?.throwIfAborted();
@@ -114,11 +112,9 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
         traceIds: output.traceIds,
         tags: c.tags,
       };
-      // The write goes on while the worker starts its next case; the store takes writes one at a time anyway.
-      if (writeError) throw writeError;
-      track(insertResult(db, opts.projectId, run.id, { ...result, output }));
-      if (writes.size >= MAX_PENDING_WRITES) await Promise.race(writes);
-      results.push(result);
+      // Waits only when the store has fallen behind; the worker goes on to its next case meanwhile.
+      await writer.add({ ...result, output });
+      results.push(compact(result));
       if (result.passed) passed++;
       costUsd += result.costUsd;
       opts.onProgress?.({ done: results.length, total, passed, costUsd, elapsedMs: performance.now() - started, last: result });
@@ -126,11 +122,10 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
-    await Promise.all(writes);
-    if (writeError) throw writeError;
+    await writer.close();
   } catch (err) {
     // What finished is kept, so a resume runs only what did not.
-    await Promise.allSettled(writes);
+    await writer.close().catch(() => {});
     await finishRun(db, opts.projectId, run.id, opts.signal?.aborted ? 'interrupted' : 'failed', null);
     throw err;
   }
@@ -138,6 +133,24 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   const summary = summarize(results, suite.gate, repeat);
   await finishRun(db, opts.projectId, run.id, 'completed', summary);
   return { run: { ...run, status: 'completed', summary }, summary, results };
+}
+
+/** The result as the run keeps it in memory: the scores without their reasons (an evaluator error's text stays). */
+function compact(r: CaseResult): CaseResult {
+  return {
+    caseId: r.caseId,
+    repeat: r.repeat,
+    passed: r.passed,
+    rootCause: r.rootCause,
+    scores: r.scores.map((s) => ({ ...s, reason: '' })),
+    latencyMs: r.latencyMs,
+    costUsd: r.costUsd,
+    tokens: r.tokens,
+    expectedTopic: r.expectedTopic,
+    topic: r.topic,
+    traceIds: r.traceIds,
+    tags: r.tags,
+  };
 }
 
 /** A run to continue: the same suite version and agent version, or the results would not compare. */

@@ -67,16 +67,36 @@ export interface StoredResult extends CaseResult {
   output: CaseOutput;
 }
 
-export async function insertResult(q: Queryable, projectId: string, runId: string, r: StoredResult): Promise<void> {
+/**
+ * Writes results in one statement: the batch travels as a single JSON array, so the statement's
+ * text is the same for any batch size and is prepared once per connection.
+ */
+export async function insertResults(q: Queryable, projectId: string, runId: string, rows: StoredResult[]): Promise<void> {
+  const batch = rows.map((r) => ({
+    case_id: r.caseId,
+    repeat: r.repeat,
+    passed: r.passed,
+    root_cause: r.rootCause ? JSON.stringify(r.rootCause) : null,
+    output: resultDetails(r),
+    scores: r.scores,
+    trace_ids: r.traceIds,
+    latency_ms: r.latencyMs,
+    cost_usd: r.costUsd,
+  }));
   try {
     await q.query(
       `INSERT INTO eval_results (project_id, run_id, case_id, repeat, passed, root_cause, output, scores, trace_ids, latency_ms, cost_usd)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::text[], $10, $11)`,
-      [projectId, runId, r.caseId, r.repeat, r.passed, r.rootCause ? JSON.stringify(r.rootCause) : null, JSON.stringify(resultDetails(r)), JSON.stringify(r.scores), r.traceIds, r.latencyMs, r.costUsd],
+       SELECT $1, $2, r.case_id, r.repeat, r.passed, r.root_cause, r.output, r.scores, r.trace_ids, r.latency_ms, r.cost_usd
+       FROM jsonb_to_recordset($3::jsonb) AS r(case_id text, repeat integer, passed boolean, root_cause text, output jsonb, scores jsonb,
+                                              trace_ids text[], latency_ms double precision, cost_usd double precision)`,
+      [projectId, runId, JSON.stringify(batch)],
       { prepare: true },
     );
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw new ConflictError(`case ${r.caseId} (repeat ${r.repeat}) already has a result in run ${runId}`);
+    if ((err as { code?: string }).code === '23505') {
+      const detail = (err as { detail?: string }).detail;
+      throw new ConflictError(`a case already has a result in run ${runId}${detail ? ` (${detail})` : ''}`);
+    }
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate, bootstrapMean, percentile, type CaseResult } from '../../../src/eval/run/aggregate.ts';
+import { aggregate, type CaseResult } from '../../../src/eval/run/aggregate.ts';
 import { evaluateGate } from '../../../src/eval/run/gate.ts';
 import { summarize } from '../../../src/eval/run/summary.ts';
 
@@ -8,26 +8,6 @@ function result(over: Partial<CaseResult> & { caseId: string }): CaseResult {
   return { repeat: 1, passed: true, rootCause: null, scores: [], latencyMs: 100, costUsd: 0, tokens: 10, expectedTopic: undefined, topic: null, traceIds: [], tags: [], ...over };
 }
 const score = (evaluator: string, value: number | null, passed: boolean | null) => ({ evaluator, score: value, passed, threshold: 0.5, reason: '' });
-
-test('the bootstrap interval holds the mean, is the same on every call, and narrows with more cases', () => {
-  const few = [1, 0, 1, 1, 0];
-  const many = Array.from({ length: 200 }, (_, i) => (i % 5 < 3 ? 1 : 0));
-  const a = bootstrapMean(few)!;
-  assert.deepEqual(bootstrapMean(few), a);
-  assert.ok(a.low <= a.value && a.value <= a.high);
-  const b = bootstrapMean(many)!;
-  assert.equal(b.value, 0.6);
-  assert.ok(b.high - b.low < a.high - a.low);
-  assert.equal(bootstrapMean([]), null);
-  assert.deepEqual(bootstrapMean([0.7]), { value: 0.7, low: 0.7, high: 0.7 });
-});
-
-test('percentiles are by nearest rank', () => {
-  const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.equal(percentile(xs, 50), 50);
-  assert.equal(percentile(xs, 95), 95);
-  assert.equal(percentile([7], 95), 7);
-});
 
 test('aggregates count metrics, topics and root causes', () => {
   const results = [

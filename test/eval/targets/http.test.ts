@@ -197,6 +197,14 @@ describe('http target', () => {
     assert.match(unreachable.error ?? '', new RegExp(`^POST ${closed.url}/chat: connection failed after 1 attempt: .*ECONNREFUSED`));
   });
 
+  test('follows a redirect to where the agent moved, keeping the method and body', async () => {
+    const server = await serve((req) => (req.url === '/old' ? { status: 307, headers: { location: '/new' } } : { json: { reply: `got ${(req.body as { message: string }).message}` } }));
+    const out = await httpTarget(config({ url: `${server.url}/old` })).run(utteranceCase('a', 'hello'));
+    assert.equal(out.status, 'completed', out.error ?? '');
+    assert.equal(out.reply, 'got hello');
+    assert.deepEqual(server.received.map((r) => `${r.method} ${r.url}`), ['POST /old', 'POST /new']);
+  });
+
   test('an interrupted run is not recorded as a failed case: the abort is thrown', async () => {
     const server = await serve(() => ({ json: { reply: 'late' } }));
     const target = httpTarget(config({ url: `${server.url}/chat` }));

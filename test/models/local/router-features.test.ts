@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_FEATURES, FeatureSpace } from '../../../src/models/local/router/features.ts';
-import { evaluateRouter, percentile } from '../../../src/models/local/router/metrics.ts';
+import { evaluateRouter } from '../../../src/models/local/router/metrics.ts';
 import { TopicRouter } from '../../../src/models/local/router/router.ts';
 import { sentences, stem, tokenize } from '../../../src/models/local/router/text.ts';
 
@@ -121,14 +121,5 @@ describe('evaluateRouter', () => {
     const expected = (0 + 2 / 3 + 1) / 3;
     assert.ok(Math.abs(r.macro_f1 - expected) < 1e-12, `${r.macro_f1} vs ${expected}`);
     assert.ok(r.p50_ms <= r.p95_ms && r.p95_ms <= r.p99_ms);
-  });
-});
-
-describe('percentile', () => {
-  it('takes the nearest rank', () => {
-    const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    assert.equal(percentile(sorted, 0.5), 5);
-    assert.equal(percentile(sorted, 0.95), 10);
-    assert.equal(percentile([], 0.5), 0);
   });
 });

@@ -2,6 +2,7 @@
  * Scores a router on labelled examples: accuracy, macro-F1 and per-utterance classify latency.
  * A gold label the router was never trained on can never be predicted, so it counts as an error.
  */
+import { nearestRank } from '../../../core/stats.ts';
 import type { LabeledText } from '../contracts.ts';
 import type { TopicRouter } from './router.ts';
 
@@ -52,15 +53,9 @@ export function evaluateRouter(router: TopicRouter, examples: LabeledText[]): Ro
     macro_f1: labels.size ? f1Sum / labels.size : 0,
     examples: examples.length,
     classes: goldCount.size,
-    p50_ms: percentile(latencies, 0.5),
-    p95_ms: percentile(latencies, 0.95),
-    p99_ms: percentile(latencies, 0.99),
+    p50_ms: nearestRank(latencies, 50),
+    p95_ms: nearestRank(latencies, 95),
+    p99_ms: nearestRank(latencies, 99),
     unknown_labels: [...goldCount.keys()].filter((l) => !known.has(l)),
   };
-}
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
