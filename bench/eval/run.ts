@@ -7,12 +7,15 @@
  * with an `openai` target, `contains` and `regex` on every reply, runSuite on a fresh file-backed
  * PGlite store, the model cache off.
  *
- * 1. Overhead: one run per --concurrency; wall time against the ideal cases × latency ÷ concurrency.
+ * 1. Overhead: one run per --concurrency; wall time against the ideal cases × latency ÷ concurrency,
+ *    beside a bare HTTP client's (bench/eval/bare.ts) on the same cases: the floor of this machine.
+ *    --latency takes a list: the first (200 ms, a fast model) gets every table, each further one
+ *    (50 ms, a stress figure) the overhead table only.
  * 2. Memory: --memory-cases at concurrency --memory-concurrency; peak RSS and live heap of each.
  * 3. --with-promptfoo: promptfoo (installed from the npm registry on first use) on the same cases
  *    against the same server, at each --concurrency, beside Agentproof's figures.
  *
- * Usage: node bench/eval/run.ts [--cases 1000] [--concurrency 1,8,32] [--c1-cases 200] [--latency 50]
+ * Usage: node bench/eval/run.ts [--cases 1000] [--concurrency 1,8,32] [--c1-cases 200] [--latency 200,50]
  *          [--memory-cases 1000,10000] [--memory-concurrency 32] [--with-promptfoo] [--promptfoo-version 0.123.1]
  */
 import { spawn } from 'node:child_process';
@@ -28,7 +31,7 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '1,8,32' },
     'c1-cases': { type: 'string', default: '200' },
-    latency: { type: 'string', default: '50' },
+    latency: { type: 'string', default: '200,50' },
     'memory-cases': { type: 'string', default: '1000,10000' },
     'memory-concurrency': { type: 'string', default: '32' },
     'with-promptfoo': { type: 'boolean', default: false },
@@ -46,14 +49,17 @@ const wholes = (text: string, flag: string) => text.split(',').map((t) => whole(
 const CASES = whole(values.cases, '--cases');
 const CONCURRENCY = wholes(values.concurrency, '--concurrency');
 const C1_CASES = Math.min(CASES, whole(values['c1-cases'], '--c1-cases'));
-const LATENCY = Number(values.latency);
-if (!Number.isFinite(LATENCY) || LATENCY <= 0) throw new RangeError(`--latency must be a number of milliseconds > 0, got "${values.latency}"`);
+const LATENCIES = values.latency.split(',').map((t) => {
+  const ms = Number(t.trim());
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`--latency must be milliseconds > 0 (a list: 200,50), got "${values.latency}"`);
+  return ms;
+});
 const MEMORY_CASES = wholes(values['memory-cases'], '--memory-cases');
 const MEMORY_CONCURRENCY = whole(values['memory-concurrency'], '--memory-concurrency');
 
 /** Concurrency 1 takes cases × latency: it runs --c1-cases instead. */
 const casesAt = (concurrency: number) => (concurrency === 1 ? C1_CASES : CASES);
-const ideal = (cases: number, concurrency: number) => (cases * LATENCY) / concurrency;
+const ideal = (cases: number, concurrency: number, latency: number) => (cases * latency) / concurrency;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 interface Server {
@@ -62,8 +68,8 @@ interface Server {
 }
 
 /** The scripted server in its own process; it exits when its standard input closes. */
-function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, [here('./server.ts'), '--latency', String(LATENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startServer(latency: number): Promise<Server> {
+  const child = spawn(process.execPath, [here('./server.ts'), '--latency', String(latency)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -94,9 +100,9 @@ function child(args: string[], what: string): Promise<string> {
   });
 }
 
-/** One Agentproof run in a child process; a (cases, concurrency) pair runs once per bench. */
+/** One Agentproof run in a child process; a (cases, concurrency) pair runs once per server. */
 async function ours(url: string, cases: number, concurrency: number): Promise<Ours> {
-  const key = `${cases}@${concurrency}`;
+  const key = `${url} ${cases}@${concurrency}`;
   const done = oursDone.get(key);
   if (done) return done;
   const t0 = performance.now();
@@ -119,17 +125,17 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)} MB`);
 const pad = (cells: string[], widths: number[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
 
-const over = (wallMs: number, cases: number, concurrency: number) => `${(((wallMs - ideal(cases, concurrency)) / ideal(cases, concurrency)) * 100).toFixed(1)}%`;
-
-function overheadTable(rows: { r: Ours; floor: BareFigures }[]): void {
+function overheadTable(rows: { r: Ours; floor: BareFigures }[], latency: number): void {
+  const ideal_ = (cases: number, concurrency: number) => ideal(cases, concurrency, latency);
+  const over = (wallMs: number, cases: number, concurrency: number) => `${(((wallMs - ideal_(cases, concurrency)) / ideal_(cases, concurrency)) * 100).toFixed(1)}%`;
   const widths = [11, 6, 8, 8, 10, 11, 13, 11, 11, 10, 9, 12, 16];
   const head = ['concurrency', 'cases', 'wall', 'ideal', 'over ideal', 'bare client', 'overhead/case', 'in HTTP call', 'outside it', 'cases/s', 'CPU/case', 'run peak RSS', 'process peak RSS'];
   console.log(pad(head, widths));
   for (const { r, floor } of rows) {
-    const best = ideal(r.cases, r.concurrency);
+    const best = ideal_(r.cases, r.concurrency);
     // Each of the `concurrency` workers is busy wall × concurrency ÷ cases per case; all but the latency is overhead.
-    const perCase = (r.wallMs * r.concurrency) / r.cases - LATENCY;
-    const inCall = r.meanTargetMs - LATENCY;
+    const perCase = (r.wallMs * r.concurrency) / r.cases - latency;
+    const inCall = r.meanTargetMs - latency;
     console.log(
       pad(
         [
@@ -151,12 +157,12 @@ function overheadTable(rows: { r: Ours; floor: BareFigures }[]): void {
       ),
     );
   }
-  const within = rows.map(({ r }) => `${r.concurrency}: ${r.wallMs <= ideal(r.cases, r.concurrency) * 1.1 ? 'yes' : 'no'}`).join(', ');
+  const within = rows.map(({ r }) => `${r.concurrency}: ${r.wallMs <= ideal_(r.cases, r.concurrency) * 1.1 ? 'yes' : 'no'}`).join(', ');
   console.log(`  wall within 10% of ideal — ${within}`);
-  const beyond = rows.map(({ r, floor }) => `${r.concurrency}: ${(((r.wallMs - floor.wallMs) / ideal(r.cases, r.concurrency)) * 100).toFixed(1)}% of ideal`).join(', ');
+  const beyond = rows.map(({ r, floor }) => `${r.concurrency}: ${(((r.wallMs - floor.wallMs) / ideal_(r.cases, r.concurrency)) * 100).toFixed(1)}% of ideal`).join(', ');
   console.log(`  Agentproof's wall beyond the bare client's (the runner's own share) — ${beyond}`);
   if (rows.some(({ r }) => r.concurrency === 1) && C1_CASES < CASES) {
-    console.log(`  concurrency 1 ran ${C1_CASES} cases, not ${CASES} (--c1-cases): ${CASES} would take ${s(ideal(CASES, 1))} at the least`);
+    console.log(`  concurrency 1 ran ${C1_CASES} cases, not ${CASES} (--c1-cases): ${CASES} would take ${s(ideal_(CASES, 1))} at the least`);
   }
 }
 
@@ -190,38 +196,42 @@ function promptfooTable(pairs: { ours: Ours; pf: PromptfooFigures }[]): void {
 }
 
 console.log(`bench/eval on node ${process.version}, ${cpus().length} cores`);
-console.log(`scripted OpenAI-compatible server in its own process, ${LATENCY} ms per chat completion, the same reply every time`);
+console.log(`scripted OpenAI-compatible server in its own process, ${LATENCIES.join(' and ')} ms per chat completion, the same reply every time`);
 console.log(`each run in its own process: openai target, contains + regex on every reply, fresh file-backed PGlite store, model cache off\n`);
 
-const server = await startServer();
-try {
-  console.log('Overhead by concurrency');
-  const rows: { r: Ours; floor: BareFigures }[] = [];
-  for (const c of CONCURRENCY) {
-    const floor = await bare(server.url, casesAt(c), c);
-    rows.push({ r: await ours(server.url, casesAt(c), c), floor });
-  }
-  overheadTable(rows);
-
-  console.log(`\nMemory at concurrency ${MEMORY_CONCURRENCY}`);
-  const memory: Ours[] = [];
-  for (const n of MEMORY_CASES) memory.push(await ours(server.url, n, MEMORY_CONCURRENCY));
-  memoryTable(memory);
-
-  const version = values['promptfoo-version'];
-  if (!values['with-promptfoo']) {
-    console.log(`\npromptfoo: not run (--with-promptfoo installs promptfoo@${version} from the npm registry and runs the same cases beside)`);
-  } else {
-    const installed = await installPromptfoo(version);
-    if (!installed.ok) {
-      console.log(`\npromptfoo: not run — it could not be installed from the npm registry:\n${installed.reason}`);
-    } else {
-      console.log(`\npromptfoo ${version} beside Agentproof (${installed.fresh ? 'installed' : 'cached'} in ${installed.dir}; same server, same cases, icontains-all + regex, cache off)`);
-      const pairs: { ours: Ours; pf: PromptfooFigures }[] = [];
-      for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await runPromptfoo(installed.entry, server.url, casesAt(c), c) });
-      promptfooTable(pairs);
+// The first latency gets every table; each further one (a stress figure) only the overhead table.
+for (const [index, latency] of LATENCIES.entries()) {
+  const server = await startServer(latency);
+  try {
+    console.log(`${index > 0 ? '\n' : ''}Overhead by concurrency at ${latency} ms`);
+    const rows: { r: Ours; floor: BareFigures }[] = [];
+    for (const c of CONCURRENCY) {
+      const floor = await bare(server.url, casesAt(c), c);
+      rows.push({ r: await ours(server.url, casesAt(c), c), floor });
     }
+    overheadTable(rows, latency);
+    if (index > 0) continue;
+
+    console.log(`\nMemory at concurrency ${MEMORY_CONCURRENCY}, ${latency} ms`);
+    const memory: Ours[] = [];
+    for (const n of MEMORY_CASES) memory.push(await ours(server.url, n, MEMORY_CONCURRENCY));
+    memoryTable(memory);
+
+    const version = values['promptfoo-version'];
+    if (!values['with-promptfoo']) {
+      console.log(`\npromptfoo: not run (--with-promptfoo installs promptfoo@${version} from the npm registry and runs the same cases beside)`);
+    } else {
+      const installed = await installPromptfoo(version);
+      if (!installed.ok) {
+        console.log(`\npromptfoo: not run — it could not be installed from the npm registry:\n${installed.reason}`);
+      } else {
+        console.log(`\npromptfoo ${version} beside Agentproof at ${latency} ms (${installed.fresh ? 'installed' : 'cached'} in ${installed.dir}; same server, same cases, icontains-all + regex, cache off)`);
+        const pairs: { ours: Ours; pf: PromptfooFigures }[] = [];
+        for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await runPromptfoo(installed.entry, server.url, casesAt(c), c) });
+        promptfooTable(pairs);
+      }
+    }
+  } finally {
+    await server.stop();
   }
-} finally {
-  await server.stop();
 }

@@ -30,6 +30,12 @@ describe('agentproof test', () => {
     const page = await readFile(html, 'utf8');
     assert.match(page, /<svg/);
     assert.match(page, /Test report: acme-support-regression/);
+    // The example's failed cases link to their traces, drawn in the page with every step.
+    const anchors = new Set([...page.matchAll(/ id="(trace-[^"]+)"/g)].map((m) => m[1]));
+    const links = new Set([...page.matchAll(/href="#(trace-[^"]+)"/g)].map((m) => m[1]));
+    assert.ok(anchors.size > 0, 'the report holds the failed cases\' traces');
+    assert.deepEqual([...links].sort(), [...anchors].sort());
+    assert.match(page, /<td>route<\/td><td>ok<\/td>/);
   });
 
   test('compares a run with the last run of the same suite: paired deltas, no regressed cases for the same agent', async () => {

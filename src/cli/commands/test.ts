@@ -5,7 +5,7 @@ import { ChatService } from '../../agent/chat-service.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
 import { resolveAgentRef } from '../../agent/load.ts';
 import type { RunSummary } from '../../eval/run/summary.ts';
-import { InputError } from '../../core/errors.ts';
+import { AgentproofError, InputError } from '../../core/errors.ts';
 import { builtinEvaluators } from '../../eval/evaluators/registry.ts';
 import { agentRun } from '../../eval/run/for-agent.ts';
 import { compareRuns, type RunComparison } from '../../eval/run/compare.ts';
@@ -13,6 +13,7 @@ import type { CaseResult } from '../../eval/run/aggregate.ts';
 import { getRun, previousRun, resultsOf, type RunRow } from '../../eval/run/store.ts';
 import { storeCache } from '../../models/call-scope.ts';
 import { renderHtml } from '../../eval/report/html.ts';
+import { MAX_REPORT_TRACES } from '../../eval/report/html-traces.ts';
 import { renderJunit } from '../../eval/report/junit.ts';
 import { renderComparison, renderRun } from '../../eval/report/terminal.ts';
 import type { Evaluator, Suite, TargetConfig } from '../../eval/contracts.ts';
@@ -21,9 +22,11 @@ import { loadSuite } from '../../eval/suite/load.ts';
 import type { Target } from '../../eval/targets/agent.ts';
 import { resolveTarget, targetVersion, targetWarnings } from '../../eval/targets/resolve.ts';
 import { DEFAULT_PROJECT_ID, type Db } from '../../store/db.ts';
+import { getTrace, traceWithSpansFromJson } from '../../trace/store.ts';
+import type { TraceWithSpans } from '../../trace/types.ts';
 import { syncQuietly } from '../knowledge-sync.ts';
 import { action, EXIT, printJson } from '../run.ts';
-import { withStoreOrServer } from '../store-access.ts';
+import { serverRequest, withStoreOrServer } from '../store-access.ts';
 import { runOnServer } from '../test-remote.ts';
 
 interface TestOptions {
@@ -101,7 +104,10 @@ export function register(program: Command): void {
             const remote = await runOnServer(url, file, { agent: name, concurrency, repeat, approvals: opts.approvals }, (done, total) =>
               progress?.({ done, total, elapsedMs: performance.now() - started }),
             );
-            return report(remote, null, run, async () => remote.results);
+            return report(remote, null, run, {
+              results: async () => remote.results,
+              trace: async (id) => traceWithSpansFromJson(await serverRequest<Record<string, any>>(url, `/v1/traces/${encodeURIComponent(id)}`)),
+            });
           },
         });
       }),
@@ -151,7 +157,10 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
       cache: run.cache ? storeCache(db, DEFAULT_PROJECT_ID) : null,
       providerLimits: run.providerLimits,
     });
-    return report(outcome, await compareWithBaseline(db, outcome.run, outcome.results, run.baseline), run, () => resultsOf(db, DEFAULT_PROJECT_ID, outcome.run.id));
+    return report(outcome, await compareWithBaseline(db, outcome.run, outcome.results, run.baseline), run, {
+      results: () => resultsOf(db, DEFAULT_PROJECT_ID, outcome.run.id),
+      trace: (id) => getTrace(db, DEFAULT_PROJECT_ID, id),
+    });
   } catch (err) {
     if (abort.signal.aborted) {
       process.stderr.write(`\ninterrupted: the results so far are kept; continue with --resume\n`);
@@ -163,23 +172,39 @@ async function runAndReport(db: Db, suite: Suite, target: Target, evaluators: Ma
   }
 }
 
-/**
- * Reports a finished run in every form asked for; the exit code is the gate's verdict. `whole`
- * gives the results with their reasons, which the reports show and a run does not keep in memory.
- */
-async function report(
-  outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] },
-  comparison: RunComparison | null,
-  run: RunSettings,
-  whole: () => Promise<CaseResult[]>,
-): Promise<number> {
+/** Where the reports read what a run does not keep in memory: local store or server. */
+interface ReportSource {
+  /** The results with their reasons. */
+  results: () => Promise<CaseResult[]>;
+  trace: (id: string) => Promise<TraceWithSpans>;
+}
+
+/** Reports a finished run in every form asked for; the exit code is the gate's verdict. */
+async function report(outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] }, comparison: RunComparison | null, run: RunSettings, source: ReportSource): Promise<number> {
   if (!run.json) process.stderr.write('\n');
-  const results = run.junit || run.html ? await whole() : [];
+  const results = run.junit || run.html ? await source.results() : [];
   if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, results));
-  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, results));
+  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, results, await failedTraces(results, source.trace)));
   if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
   else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
   return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
+}
+
+/** The traces of the failed cases, for the HTML report; beyond the cap, or gone from the store, they are named only. */
+async function failedTraces(results: CaseResult[], load: ReportSource['trace']): Promise<{ traces: TraceWithSpans[]; missingTraces: string[] }> {
+  const ids = [...new Set(results.filter((r) => !r.passed).flatMap((r) => r.traceIds))];
+  const traces: TraceWithSpans[] = [];
+  const missingTraces = ids.slice(MAX_REPORT_TRACES);
+  for (const id of ids.slice(0, MAX_REPORT_TRACES)) {
+    try {
+      traces.push(await load(id));
+    } catch (err) {
+      // A trace deleted since (retention) is named in the report; any other failure is the store's and stops the report.
+      if (!(err instanceof AgentproofError && err.status === 404)) throw err;
+      missingTraces.push(id);
+    }
+  }
+  return { traces, missingTraces };
 }
 
 /** The comparison with the chosen baseline; null when there is none (the first run of a suite). */

@@ -10,11 +10,15 @@ import type { CaseResult, MetricSummary } from '../run/aggregate.ts';
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
 import type { Score } from '../contracts.ts';
+import type { TraceWithSpans } from '../../trace/types.ts';
+import { traceAnchor, tracesSection } from './html-traces.ts';
 import { barChart, binValues, escapeHtml as e, histogram } from './svg.ts';
 
 export interface HtmlReportOptions {
-  /** Link for a trace id (the caller encodes the id into the URL); null or absent: the id as text. */
-  traceUrl?: (traceId: string) => string | null;
+  /** Traces drawn into the report (those of failed cases); links to them stay inside the page. */
+  traces?: TraceWithSpans[];
+  /** Trace ids of failed cases that are not in `traces` (not found, or over the cap). */
+  missingTraces?: string[];
 }
 
 /** Measured values rather than 0..1 scores: reported in a table, not on a 0..1 chart. */
@@ -176,16 +180,14 @@ function latency(s: RunSummary, results: CaseResult[]): string {
   ].join('');
 }
 
-function traces(ids: string[], traceUrl: HtmlReportOptions['traceUrl']): string {
-  return ids.map((id) => {
-    const url = traceUrl?.(id) ?? null;
-    return url ? `<a href="${e(url)}"><code>${e(id)}</code></a>` : `<code>${e(id)}</code>`;
-  }).join(' ');
+/** Trace ids, each a link to its steps further down the page when the report holds them. */
+function traces(ids: string[], inPage: Set<string>): string {
+  return ids.map((id) => (inPage.has(id) ? `<a href="#${traceAnchor(id)}"><code>${e(id)}</code></a>` : `<code>${e(id)}</code>`)).join(' ');
 }
 
 const failedScores = (r: CaseResult) => r.scores.filter((s) => s.passed === false || s.error);
 
-function failures(results: CaseResult[], traceUrl: HtmlReportOptions['traceUrl']): string {
+function failures(results: CaseResult[], inPage: Set<string>): string {
   const failed = results.filter((r) => !r.passed);
   if (failed.length === 0) return '<section><h2>Failed cases</h2><p>Every case passed.</p></section>';
   const rows = failed.map((r) => {
@@ -193,7 +195,7 @@ function failures(results: CaseResult[], traceUrl: HtmlReportOptions['traceUrl']
     return [
       td(caseName(r)), td(r.rootCause?.stage ?? '?'), td(r.rootCause?.reason ?? 'failed'),
       `<td>${reasons.length ? `<ul class="reasons">${reasons.join('')}</ul>` : '–'}</td>`,
-      `<td>${traces(r.traceIds, traceUrl) || '–'}</td>`,
+      `<td>${traces(r.traceIds, inPage) || '–'}</td>`,
     ];
   });
   return `<section><h2>Failed cases (${failed.length})</h2>${table(['Case', 'Root cause', 'Reason', 'Failed evaluators', 'Traces'], rows, { sortable: true })}</section>`;
@@ -208,7 +210,7 @@ function scoreCell(s: Score | undefined): string {
   return `<td class="${cls}" data-v="${s.score ?? ''}" title="${e(tip)}">${e(shown + mark)}</td>`;
 }
 
-function allCases(results: CaseResult[], traceUrl: HtmlReportOptions['traceUrl']): string {
+function allCases(results: CaseResult[], inPage: Set<string>): string {
   const metricNames = [...new Set(results.flatMap((r) => r.scores.map((s) => s.evaluator)))].sort();
   const rows = results.map((r) => [
     td(caseName(r)),
@@ -219,7 +221,7 @@ function allCases(results: CaseResult[], traceUrl: HtmlReportOptions['traceUrl']
     tdNum(String(r.tokens), r.tokens),
     tdNum(`$${r.costUsd.toFixed(4)}`, r.costUsd),
     ...metricNames.map((m) => scoreCell(r.scores.find((s) => s.evaluator === m))),
-    `<td>${traces(r.traceIds, traceUrl) || '–'}</td>`,
+    `<td>${traces(r.traceIds, inPage) || '–'}</td>`,
   ]);
   return [
     `<section><h2>All cases</h2><details><summary>All ${results.length} case run(s) with their scores</summary>`,
@@ -230,6 +232,7 @@ function allCases(results: CaseResult[], traceUrl: HtmlReportOptions['traceUrl']
 }
 
 export function renderHtml(run: RunRow, summary: RunSummary, results: CaseResult[], opts: HtmlReportOptions = {}): string {
+  const inPage = new Set((opts.traces ?? []).map((t) => t.id));
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -242,8 +245,9 @@ export function renderHtml(run: RunRow, summary: RunSummary, results: CaseResult
     topics(summary),
     rootCauses(summary),
     latency(summary, results),
-    failures(results, opts.traceUrl),
-    allCases(results, opts.traceUrl),
+    failures(results, inPage),
+    allCases(results, inPage),
+    tracesSection(opts.traces ?? [], opts.missingTraces ?? []),
     `</main><script>${SCRIPT}</script></body></html>`,
     '',
   ].join('\n');

@@ -5,7 +5,8 @@ import { DomUtils, Parser, parseDocument } from 'htmlparser2';
 import type { CaseResult } from '../../../src/eval/run/aggregate.ts';
 import type { RunRow } from '../../../src/eval/run/store.ts';
 import { summarize } from '../../../src/eval/run/summary.ts';
-import { renderHtml } from '../../../src/eval/report/html.ts';
+import { renderHtml, type HtmlReportOptions } from '../../../src/eval/report/html.ts';
+import type { Span, TraceWithSpans } from '../../../src/trace/types.ts';
 import { binValues } from '../../../src/eval/report/svg.ts';
 
 const run: RunRow = {
@@ -43,10 +44,30 @@ const results: CaseResult[] = [
 
 const gate = [{ metric: 'topic_match', aggregate: 'mean' as const, op: '>=' as const, threshold: 0.9, minCases: 2 }];
 
-function render(traceUrl?: (id: string) => string | null) {
+function render(opts: HtmlReportOptions = {}) {
   const summary = summarize(results, gate, 1);
-  return renderHtml(run, summary, results, traceUrl ? { traceUrl } : {});
+  return renderHtml(run, summary, results, opts);
 }
+
+const at = (ms: number) => new Date(Date.parse('2026-11-24T10:00:00Z') + ms);
+function span(id: string, parentId: string | null, kind: Span['kind'], name: string, startMs: number, over: Partial<Span> = {}): Span {
+  return {
+    id, traceId: 'trc_wrong', parentId, kind, name, status: 'ok', startedAt: at(startMs), endedAt: at(startMs + 5), durationMs: 5, model: null,
+    inputTokens: 0, outputTokens: 0, costUsd: 0, input: null, output: null, attributes: {}, error: null, ...over,
+  };
+}
+
+/** The failed routing case's trace: the turn, then (listed out of order) its route and a failed model call. */
+const wrongTrace: TraceWithSpans = {
+  id: 'trc_wrong', projectId: 'default', sessionId: 'ses_1', turnId: 'turn_1', agentName: 'acme', agentVersion: '3', channel: 'test', status: 'completed',
+  startedAt: at(0), endedAt: at(40), durationMs: 40, input: 'Where is my <b>refund</b>?', output: 'Shipping takes 3 days.', error: null, topic: 'shipping',
+  inputTokens: 30, outputTokens: 12, costUsd: 0.001, stages: null,
+  spans: [
+    span('s3', 's1', 'model', 'respond with model', 20, { status: 'error', error: 'HTTP 500 <oops>', model: 'openai/gpt-4o-mini', inputTokens: 30, outputTokens: 12 }),
+    span('s1', null, 'turn', 'turn', 0, { durationMs: 40 }),
+    span('s2', 's1', 'route', 'route', 2, { attributes: { topic: 'shipping', note: '<script>alert(4)</script>' } }),
+  ],
+};
 
 test('the report names the suite, agent and run and shows the failed gate with each criterion', () => {
   const html = render();
@@ -79,8 +100,10 @@ test('failed cases list the root cause, the reason and every failed evaluator', 
 });
 
 test('markup from case ids, reasons and trace ids is escaped', () => {
-  const html = render((id) => `http://localhost:7070/traces/${encodeURIComponent(id)}`);
+  const html = render({ traces: [wrongTrace], missingTraces: ['trc_"><script>'] });
   assert.doesNotMatch(html, /<script>alert/);
+  assert.doesNotMatch(html, /<b>refund/);
+  assert.doesNotMatch(html, /<oops>/);
   assert.doesNotMatch(html, /<img/);
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(html, /reply was &lt;img src=x onerror=alert\(3\)&gt;/);
@@ -92,17 +115,32 @@ test('markup from case ids, reasons and trace ids is escaped', () => {
   assert.match(html, new RegExp(`script-src &#39;sha256-${hash.replace(/[+/]/g, '\\$&')}&#39;`));
 });
 
-test('the report loads nothing from the network; links go only to traces when asked', () => {
+test('the report loads nothing from the network; trace links lead to the traces drawn in the page', () => {
   const plain = render();
   for (const bad of [/src="http/i, /href="http/i, /@import/i, /url\(/i, /<link/i]) assert.doesNotMatch(plain, bad);
   assert.match(plain, /<code>trc_wrong<\/code>/);
+  assert.doesNotMatch(plain, /Traces of failed cases/);
 
-  const linked = render((id) => `http://localhost:7070/traces/${encodeURIComponent(id)}`);
+  const linked = render({ traces: [wrongTrace], missingTraces: ['trc_gone'] });
   const hrefs = [...linked.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
-  assert.ok(hrefs.length >= 4);
-  for (const h of hrefs) assert.match(h, /^http:\/\/localhost:7070\/traces\//);
-  assert.match(linked, /<a href="http:\/\/localhost:7070\/traces\/trc_wrong"><code>trc_wrong<\/code><\/a>/);
-  assert.doesNotMatch(linked, /src="http/i);
+  assert.deepEqual([...new Set(hrefs)], ['#trace-trc_wrong'], 'only the trace in the page is linked, and only within the page');
+  assert.match(linked, /<a href="#trace-trc_wrong"><code>trc_wrong<\/code><\/a>/);
+  assert.match(linked, /Not included \(1\): <code>trc_gone<\/code>/);
+});
+
+test("a failed case's trace shows every step under its parent, in start order, with its error", () => {
+  const html = render({ traces: [wrongTrace] });
+  const doc = parseDocument(html);
+  const block = DomUtils.findOne((n) => n.attribs?.id === 'trace-trc_wrong', doc.children)!;
+  assert.ok(block, 'the trace has its anchor');
+  const rows = DomUtils.getElementsByTagName('tr', block).slice(1).map((tr) => DomUtils.getElementsByTagName('td', tr).map((td) => DomUtils.textContent(td)));
+  assert.deepEqual(rows.map((r) => [r[0], r[1], r[2]]), [['turn', 'turn', 'ok'], ['route', 'route', 'ok'], ['respond with model', 'model', 'error']]);
+  assert.equal(rows[2][4], '42');
+  assert.equal(rows[2][5], 'openai/gpt-4o-mini');
+  assert.equal(rows[2][6], 'HTTP 500 <oops>');
+  assert.match(DomUtils.textContent(block), /Shipping takes 3 days\./);
+  const indents = DomUtils.getElementsByTagName('tr', block).slice(1).map((tr) => DomUtils.getElementsByTagName('td', tr)[0].attribs.style);
+  assert.deepEqual(indents, ['padding-left:8px', 'padding-left:24px', 'padding-left:24px']);
 });
 
 test('the markup is balanced: every main element opened is explicitly closed', () => {
@@ -114,7 +152,7 @@ test('the markup is balanced: every main element opened is explicitly closed', (
       if (!implied) closed.set(name, (closed.get(name) ?? 0) + 1);
     },
   });
-  parser.write(render());
+  parser.write(render({ traces: [wrongTrace], missingTraces: ['trc_gone'] }));
   parser.end();
   for (const tag of ['html', 'head', 'body', 'main', 'header', 'section', 'h1', 'h2', 'table', 'thead', 'tbody', 'tr', 'td', 'th', 'ul', 'li', 'dl', 'dt', 'dd', 'details', 'summary', 'svg', 'g', 'text', 'title', 'desc', 'script', 'style', 'div', 'p', 'code']) {
     assert.equal(closed.get(tag) ?? 0, opened.get(tag) ?? 0, `<${tag}> opened ${opened.get(tag) ?? 0}, closed ${closed.get(tag) ?? 0}`);
