@@ -47,7 +47,7 @@ function traceBlock(t: TraceWithSpans): string {
     [
       `<td style="padding-left:${8 + depth * 16}px">${e(s.name)}</td>`,
       `<td>${e(s.kind)}</td>`,
-      `<td class="${s.status === 'error' ? 'fail' : ''}">${e(s.status)}</td>`,
+      `<td${s.status === 'error' ? ' class="fail"' : ''}>${e(s.status)}</td>`,
       `<td class="n">${s.durationMs === null ? '–' : s.durationMs.toFixed(1)}</td>`,
       `<td class="n">${s.inputTokens + s.outputTokens || ''}</td>`,
       `<td>${s.model ? e(s.model) : ''}</td>`,

@@ -50,7 +50,7 @@ for (const variant of storeVariants()) {
 
     test('a full batch is written without waiting for its delay, every field intact', async () => {
       const runId = await newRun('run_writer_batches');
-      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 3, maxDelayMs: 60_000 });
+      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 3, maxDelayMs: 60_000, quietMs: 60_000 });
       for (const id of ['c1', 'c2', 'c3', 'c4']) await writer.add(result(id));
       await until(runId, ['c1', 'c2', 'c3']);
       const [back] = await resultsOf(db, DEFAULT_PROJECT_ID, runId);
@@ -61,17 +61,26 @@ for (const variant of storeVariants()) {
       assert.deepEqual(await stored(runId), ['c1', 'c2', 'c3', 'c4']);
     });
 
-    test('a batch that does not fill is written once its delay is up', async () => {
+    test('a batch that neither fills nor sees a pause is written once its delay is up', async () => {
       const runId = await newRun('run_writer_delay');
-      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 100, maxDelayMs: 20 });
+      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 100, maxDelayMs: 20, quietMs: 60_000 });
       await writer.add(result('c1'));
       await until(runId, ['c1']);
       await writer.close();
     });
 
+    test('a batch is written as soon as results pause', async () => {
+      const runId = await newRun('run_writer_quiet');
+      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 100, maxDelayMs: 60_000, quietMs: 20 });
+      await writer.add(result('c1'));
+      await writer.add(result('c2'));
+      await until(runId, ['c1', 'c2']);
+      await writer.close();
+    });
+
     test('close writes what is still queued', async () => {
       const runId = await newRun('run_writer_close');
-      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 100, maxDelayMs: 60_000 });
+      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 100, maxDelayMs: 60_000, quietMs: 60_000 });
       await writer.add(result('c1'));
       await writer.add(result('c2'));
       assert.deepEqual(await stored(runId), []);
@@ -81,7 +90,7 @@ for (const variant of storeVariants()) {
 
     test('a write that fails is reported by close, and no later result is taken', async () => {
       const runId = await newRun('run_writer_conflict');
-      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 2, maxDelayMs: 10 });
+      const writer = new ResultWriter(db, DEFAULT_PROJECT_ID, runId, { maxRows: 2, maxDelayMs: 10, quietMs: 10 });
       await writer.add(result('c1'));
       await writer.add(result('c1'));
       await assert.rejects(writer.close(), (err: unknown) => err instanceof ConflictError && /already has a result in run run_writer_conflict/.test(err.message));
