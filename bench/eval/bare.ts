@@ -7,9 +7,8 @@
  *
  * Usage: node bench/eval/bare.ts --url http://127.0.0.1:PORT/v1 --cases 1000 --concurrency 32
  */
-import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { utterance } from './cases.ts';
+import { runArgs, utterance } from './cases.ts';
 
 export interface BareFigures {
   cases: number;
@@ -19,17 +18,9 @@ export interface BareFigures {
   meanMs: number;
 }
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    cases: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '8' },
-  },
-});
-if (!values.url) throw new Error('--url of the scripted server is required');
-const cases = Number(values.cases);
-const concurrency = Number(values.concurrency);
-const url = `${values.url}/chat/completions`;
+const args = runArgs();
+const { cases, concurrency } = args;
+const url = `${args.url}/chat/completions`;
 const pool = new Agent({ keepAliveTimeout: 10_000 });
 
 let next = 0;

@@ -4,6 +4,7 @@
  * match an order-number pattern. The scripted server always answers ANSWER, so every case passes;
  * a case that does not says the run measured something other than intended.
  */
+import { parseArgs } from 'node:util';
 
 /** What the scripted server replies to every message. */
 export const ANSWER = 'Your order A10231 ships on Monday; you will get a tracking link by email.';
@@ -24,6 +25,19 @@ const templates = [
 /** The message of case i (0-based): a different order number every time, four phrasings. */
 export function utterance(i: number): string {
   return templates[i % templates.length](10000 + i);
+}
+
+/** The arguments every per-run script of the bench takes: the server's URL, how many cases, at what concurrency. */
+export function runArgs(): { url: string; cases: number; concurrency: number } {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string' },
+      cases: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '8' },
+    },
+  });
+  if (!values.url) throw new Error('--url of the scripted server is required');
+  return { url: values.url, cases: Number(values.cases), concurrency: Number(values.concurrency) };
 }
 
 /** Zero-padded, so ids sort in case order. */

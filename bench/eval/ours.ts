@@ -9,14 +9,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { OpenAiTargetConfig, Suite, SuiteCase } from '../../src/eval/contracts.ts';
 import { builtinEvaluators } from '../../src/eval/evaluators/registry.ts';
 import { runSuite } from '../../src/eval/run/runner.ts';
 import { resolveTarget, targetVersion } from '../../src/eval/targets/resolve.ts';
 import { DEFAULT_PROJECT_ID } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
-import { caseId, MUST_INCLUDE, PATTERN, utterance } from './cases.ts';
+import { caseId, MUST_INCLUDE, PATTERN, runArgs, utterance } from './cases.ts';
 
 export interface OursFigures {
   cases: number;
@@ -83,17 +82,8 @@ function liveHeapMb(): number | null {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string' },
-      cases: { type: 'string', default: '1000' },
-      concurrency: { type: 'string', default: '8' },
-    },
-  });
-  if (!values.url) throw new Error('--url of the scripted server is required');
-  const cases = Number(values.cases);
-  const concurrency = Number(values.concurrency);
-  const config: OpenAiTargetConfig = { type: 'openai', baseUrl: values.url, model: 'scripted', headers: {}, timeoutMs: 30_000, retries: 0 };
+  const { url, cases, concurrency } = runArgs();
+  const config: OpenAiTargetConfig = { type: 'openai', baseUrl: url, model: 'scripted', headers: {}, timeoutMs: 30_000, retries: 0 };
   const target = resolveTarget(config);
   const suite = benchSuite(cases);
   const dataDir = await mkdtemp(join(tmpdir(), 'agentproof-bench-eval-'));

@@ -15,7 +15,6 @@ test('percentiles are by nearest rank, in any order, and 0 for no values', () =>
 
 test('min and max take arrays too long to spread into Math.min', () => {
   const many = Array.from({ length: 300_000 }, (_, i) => i - 1000);
-  assert.throws(() => Math.max(...many), RangeError);
   assert.equal(maxOf(many), 298_999);
   assert.equal(minOf(many), -1000);
 });

@@ -18,7 +18,11 @@ export function traceAnchor(id: string): string {
 /** Spans depth first in start order, each with its depth under the turn. */
 function ordered(spans: Span[]): { span: Span; depth: number }[] {
   const children = new Map<string | null, Span[]>();
-  for (const s of spans) children.set(s.parentId, [...(children.get(s.parentId) ?? []), s]);
+  for (const s of spans) {
+    const siblings = children.get(s.parentId);
+    if (siblings) siblings.push(s);
+    else children.set(s.parentId, [s]);
+  }
   const ids = new Set(spans.map((s) => s.id));
   const out: { span: Span; depth: number }[] = [];
   const visit = (s: Span, depth: number) => {
