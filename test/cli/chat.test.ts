@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, cliMain, repoRoot, runCli } from '../helpers/cli.ts';
+import { startServe, stop } from '../helpers/serve.ts';
 
 const root = repoRoot;
 const main = cliMain;
@@ -54,20 +55,10 @@ describe('agentproof commands next to a running server', () => {
 
   before(async () => {
     data = await mkdtemp(join(tmpdir(), 'agentproof-serve-'));
-    server = spawn(process.execPath, [main, 'serve', '--agents', agentsDir, '--port', '0', '--data', data], { env, cwd: root });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
+    ({ child: server, url } = await startServe(agentsDir, ['--data', data], env));
   });
   after(async () => {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stop(server);
     await rm(data, { recursive: true, force: true });
   });
 
