@@ -1,6 +1,7 @@
 /**
  * The few statistics the platform reports everywhere (eval runs, retrieval evaluation, router
- * training, benches): means, nearest-rank percentiles and bootstrap intervals of a mean.
+ * training, benches): means, nearest-rank percentiles, bootstrap intervals of a mean, and how far
+ * two graders agree.
  */
 import { rng } from './random.ts';
 
@@ -115,3 +116,61 @@ function firstAtLeast(cdf: Float64Array, u: number): number {
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/**
+ * Cohen's kappa of two raters' yes/no verdicts on the same items: their agreement beyond what
+ * their own base rates would give by chance. Null for no items, or when chance already explains
+ * everything (both raters gave one and the same verdict throughout), where it is undefined.
+ */
+export function cohensKappa(a: readonly boolean[], b: readonly boolean[]): number | null {
+  if (a.length !== b.length) throw new RangeError(`cohensKappa needs paired verdicts, got ${a.length} and ${b.length}`);
+  const n = a.length;
+  if (n === 0) return null;
+  let same = 0;
+  let yesA = 0;
+  let yesB = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) same++;
+    if (a[i]) yesA++;
+    if (b[i]) yesB++;
+  }
+  const observed = same / n;
+  const chance = (yesA / n) * (yesB / n) + (1 - yesA / n) * (1 - yesB / n);
+  return chance === 1 ? null : (observed - chance) / (1 - chance);
+}
+
+/** Ranks 1..n, ties sharing the mean of the ranks they span. */
+function ranks(xs: readonly number[]): Float64Array {
+  const order = Array.from(xs.keys()).sort((i, j) => xs[i] - xs[j]);
+  const out = new Float64Array(xs.length);
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end + 1 < order.length && xs[order[end + 1]] === xs[order[start]]) end++;
+    for (let k = start; k <= end; k++) out[order[k]] = (start + end) / 2 + 1;
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * Spearman's rank correlation of paired values (Pearson's r of their ranks, ties averaged): whether
+ * two graders order items alike, whatever their scales. Null under 3 pairs or when either side is
+ * constant.
+ */
+export function spearman(x: readonly number[], y: readonly number[]): number | null {
+  if (x.length !== y.length) throw new RangeError(`spearman needs paired values, got ${x.length} and ${y.length}`);
+  if (x.length < 3) return null;
+  const rx = ranks(x);
+  const ry = ranks(y);
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - mx) * (ry[i] - my);
+    sxx += (rx[i] - mx) ** 2;
+    syy += (ry[i] - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
+}

@@ -75,7 +75,7 @@ export interface HttpTargetConfig {
   /** JSON template of the request body; none for GET. */
   body?: Record<string, unknown>;
   /** Dotted paths into the JSON reply (`data.reply`, `choices[0].message.content`). */
-  response: { answer: string; topic?: string; actions?: string; sources?: string };
+  response: { answer: string; topic?: string; actions?: string; sources?: string; blocked?: string };
   /** Bounds each request, retries included. */
   timeoutMs: number;
   /** Retries on connection failures, 408, 409, 429 and 5xx. */
@@ -145,6 +145,15 @@ export interface CaseOutput {
   traceIds: string[];
   stages: RagStages | null;
   error: string | null;
+  /** A guardrail stopped the turn: the agent's trust layer, or the endpoint's content filter. Absent when none did. */
+  blocked?: GuardBlock;
+}
+
+export interface GuardBlock {
+  /** input: the message was stopped before the model answered; output: the reply was withheld. */
+  stage: 'input' | 'output';
+  /** What the guard said: the policy, the categories it flagged. */
+  reason: string;
 }
 
 export interface Score {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapMean, maxOf, minOf, nearestRank, percentile } from '../../src/core/stats.ts';
+import { bootstrapMean, cohensKappa, maxOf, minOf, nearestRank, percentile, spearman } from '../../src/core/stats.ts';
 
 test('percentiles are by nearest rank, in any order, and 0 for no values', () => {
   const values = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
@@ -64,4 +64,28 @@ test('a very large pass/fail sample does not underflow to a degenerate interval'
   const h = normalHalfWidth(xs);
   assert.ok(r.low < 0.5 && r.high > 0.5);
   assert.ok(Math.abs(r.high - r.low - 2 * h) < 0.002, JSON.stringify({ r, h }));
+});
+
+test("Cohen's kappa discounts the agreement two raters' base rates give by chance", () => {
+  const T = true;
+  const F = false;
+  // Agree on 4 of 6; each says yes 4 times, so chance alone agrees on 20/36: (4/6 − 20/36) / (1 − 20/36) = 0.25.
+  assert.ok(Math.abs(cohensKappa([T, T, T, T, F, F], [T, T, T, F, F, T])! - 0.25) < 1e-12);
+  assert.equal(cohensKappa([T, F, T, F], [T, F, T, F]), 1);
+  assert.equal(cohensKappa([T, F, T, F], [F, T, F, T]), -1);
+  // One rater always says yes: agreeing 3 times in 4 is exactly chance.
+  assert.equal(cohensKappa([T, T, T, T], [T, T, T, F]), 0);
+  assert.equal(cohensKappa([T, T], [T, T]), null, 'undefined when both only ever said the same verdict');
+  assert.equal(cohensKappa([], []), null);
+  assert.throws(() => cohensKappa([T], []), /paired verdicts, got 1 and 0/);
+});
+
+test("Spearman's correlation ranks ties by their mean rank and is null where it is undefined", () => {
+  // ranks of y with the tie at 7: 1, 2, 3.5, 5, 3.5 → r = 8 / √95
+  assert.ok(Math.abs(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])! - 8 / Math.sqrt(95)) < 1e-12);
+  assert.equal(spearman([0.1, 0.5, 0.9], [10, 20, 30]), 1, 'only the order matters, not the scale');
+  assert.equal(spearman([1, 2, 3], [3, 2, 1]), -1);
+  assert.equal(spearman([1, 2], [1, 2]), null);
+  assert.equal(spearman([1, 2, 3], [4, 4, 4]), null);
+  assert.throws(() => spearman([1, 2, 3], [1, 2]), /paired values, got 3 and 2/);
 });

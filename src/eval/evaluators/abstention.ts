@@ -2,8 +2,8 @@
  * `abstention`: the agent abstained (or refused) exactly when it should: `options.expected: true`
  * for a question it must not answer (nothing in its knowledge, out of its remit), false for one it
  * must. Abstaining is: a reply that declines for lack of knowledge (isAbstention, shared with the
- * grounding stages), a reply that refuses to help, or the message routed off-topic (the runtime's
- * refusal). Runs only where `expected` is configured.
+ * grounding stages), a reply that refuses to help, the message routed off-topic (the runtime's
+ * refusal), or a guard that blocked the turn. Runs only where `expected` is configured.
  */
 import { isAbstention } from '../../knowledge/grounding/relevance.ts';
 import type { CaseOutput, Evaluator } from '../contracts.ts';
@@ -17,6 +17,7 @@ const REFUSAL = [
 
 /** Whether the agent abstained, and how it was seen; null when there is no reply to judge. */
 export function abstained(out: CaseOutput): { abstained: boolean; how: string } | null {
+  if (out.blocked) return { abstained: true, how: `the ${out.blocked.stage} guard blocked the turn` };
   if (out.status === 'completed' && out.topic === null && out.reply !== null) return { abstained: true, how: 'routed off-topic' };
   if (out.reply === null || out.reply.trim() === '') return null;
   if (isAbstention(out.reply)) return { abstained: true, how: 'the reply declines for lack of knowledge' };

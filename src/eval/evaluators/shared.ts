@@ -4,7 +4,7 @@
  * the scores it returns.
  */
 import { InputError } from '../../core/errors.ts';
-import type { EvaluatorSetting, Evaluator, Score, SuiteCase } from '../contracts.ts';
+import type { CaseOutput, EvaluatorSetting, Evaluator, Score, SuiteCase } from '../contracts.ts';
 
 type Named = Pick<Evaluator, 'name' | 'defaultThreshold'>;
 
@@ -71,7 +71,8 @@ export function notApplicable(evaluator: string, threshold: number, reason: stri
 }
 
 /** Why there is no reply to score, from the output's status and error. */
-export function noReplyReason(out: { status: string; error: string | null }): string {
+export function noReplyReason(out: Pick<CaseOutput, 'status' | 'error' | 'blocked'>): string {
+  if (out.blocked) return `no reply (the ${out.blocked.stage} guard blocked the turn: ${out.blocked.reason})`;
   return `no reply (case ${out.status}${out.error ? `: ${out.error}` : ''})`;
 }
 

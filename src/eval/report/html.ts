@@ -140,6 +140,21 @@ function topics(s: RunSummary): string {
   ].join('');
 }
 
+/** Only for runs where the local judge and a model judge scored the same cases. */
+function judgeAgreement(s: RunSummary): string {
+  if (!s.judgeAgreement?.length) return '';
+  const num = (x: number | null) => tdNum(x === null ? '–' : x.toFixed(2), x);
+  return [
+    '<section><h2>Judge agreement</h2>',
+    '<p>How far the offline local judge agrees with each model judge on the cases both scored: verdicts as each one’s threshold decided them, and scores by rank.</p>',
+    table(
+      ['Judge', 'Compared with', 'Cases', 'Verdicts agree', 'Cohen’s kappa', 'Rank correlation', 'Only the judge passed', 'Only the judge failed'],
+      s.judgeAgreement.map((a) => [td(a.judge), td(a.with), tdNum(String(a.cases), a.cases), tdNum(pct(a.agreement), a.agreement), num(a.kappa), num(a.rankCorrelation), tdNum(String(a.judgeOnlyPassed), a.judgeOnlyPassed), tdNum(String(a.judgeOnlyFailed), a.judgeOnlyFailed)]),
+    ),
+    '</section>',
+  ].join('');
+}
+
 function rootCauses(s: RunSummary): string {
   if (s.rootCauses.length === 0) return '<section><h2>Failures by root cause</h2><p>No failed case.</p></section>';
   const total = s.rootCauses.reduce((n, r) => n + r.failures, 0);
@@ -243,6 +258,7 @@ export function renderHtml(run: RunRow, summary: RunSummary, results: CaseResult
     header(run, summary),
     metrics(summary),
     topics(summary),
+    judgeAgreement(summary),
     rootCauses(summary),
     latency(summary, results),
     failures(results, inPage),

@@ -1,7 +1,8 @@
 /**
  * A finished run as text for a terminal: the verdict first, then per metric (mean and pass rate
- * with their 95% intervals), per topic, per root-cause stage, latency and cost, and the failed
- * cases with the stage and reason and the trace to open.
+ * with their 95% intervals), per topic, the local judge's agreement with the model judges, per
+ * root-cause stage, latency and cost, and the failed cases with the stage and reason and the trace
+ * to open.
  */
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
@@ -32,6 +33,13 @@ export function renderRun(run: RunRow, summary: RunSummary, opts: { maxFailures?
   if (summary.topics.length > 0) {
     lines.push('', 'topics                  cases  accuracy');
     for (const t of summary.topics) lines.push(`  ${t.topic.padEnd(22)}${String(t.cases).padStart(5)}  ${pct(t.accuracy)}`);
+  }
+  if (summary.judgeAgreement?.length) {
+    lines.push('', 'judge agreement         cases  verdicts agree  kappa   rank corr.');
+    for (const a of summary.judgeAgreement) {
+      const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+      lines.push(`  ${`${a.judge} ~ ${a.with}`.padEnd(22)}${String(a.cases).padStart(5)}  ${pct(a.agreement).padEnd(14)}  ${f(a.kappa).padEnd(6)}  ${f(a.rankCorrelation)}`);
+    }
   }
   if (summary.rootCauses.length > 0) {
     lines.push('', 'failures by root cause');

@@ -6,7 +6,7 @@
  */
 import type { CaseOutput, Score, SuiteCase } from '../contracts.ts';
 
-/** `guard` is blamed once the trust layer's guards can block; until then no signal points at it. */
+/** `guard` is blamed when a guard stopped the turn: everything after it never ran. */
 export const STAGES = ['guard', 'route', 'retrieve', 'act', 'respond', 'cite'] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -42,6 +42,9 @@ export function rootCause(c: SuiteCase, out: CaseOutput, scores: Score[]): RootC
   // only tells where a failure the evaluators found began.
   if (found.length === 0 && out.status !== 'error') return null;
 
+  // Like a failed action, a block is no failure by itself (a jailbreak case expects one); it only
+  // tells where a failure began, and nothing ran after it.
+  if (out.blocked) found.push({ stage: 'guard', reason: `the ${out.blocked.stage} guard blocked the turn: ${out.blocked.reason}` });
   const expected = out.stages?.chunks.expected;
   if (c.expectedSources && expected && expected.recall < 1) {
     found.push({ stage: 'retrieve', reason: `expected sources not retrieved: ${expected.missing.join(', ')}` });

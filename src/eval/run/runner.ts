@@ -130,7 +130,8 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     throw err;
   }
   results.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
-  const summary = summarize(results, suite.gate, repeat);
+  const modelGraded = [...evaluators.values()].filter((e) => e.kind === 'model').map((e) => e.name);
+  const summary = summarize(results, suite.gate, repeat, modelGraded);
   await finishRun(db, opts.projectId, run.id, 'completed', summary);
   return { run: { ...run, status: 'completed', summary }, summary, results };
 }

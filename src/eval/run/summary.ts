@@ -1,10 +1,12 @@
 /**
- * The summary of a finished run: aggregates, the gate verdict and, with repeats, how consistent
- * the agent was. LLM agents are not deterministic: pass^k (every one of k repeats passed) says how
+ * The summary of a finished run: aggregates, the gate verdict, how far the local judge agrees with
+ * the model judges and, with repeats, how consistent the agent was. LLM agents are not deterministic: pass^k (every one of k repeats passed) says how
  * often a case can be relied on, where the plain pass rate says how often it happened to pass.
  */
 import type { GateCriterion } from '../contracts.ts';
+import { localJudge } from '../evaluators/local-judge.ts';
 import { aggregate, type CaseResult, type RunAggregates } from './aggregate.ts';
+import { judgeAgreement, type JudgeAgreement } from './agreement.ts';
 import { evaluateGate, type GateVerdict } from './gate.ts';
 
 export interface Consistency {
@@ -20,10 +22,13 @@ export interface Consistency {
 export interface RunSummary extends RunAggregates {
   gate: GateVerdict;
   consistency: Consistency | null;
+  /** local_judge against each model-graded evaluator that scored the same cases. Absent from runs recorded before it was. */
+  judgeAgreement?: JudgeAgreement[];
   failed: { caseId: string; repeat: number; stage: string | null; reason: string; traceIds: string[] }[];
 }
 
-export function summarize(results: CaseResult[], gate: GateCriterion[], repeats: number): RunSummary {
+/** `modelGraded`: the names of the run's model-graded evaluators, which the local judge is compared with. */
+export function summarize(results: CaseResult[], gate: GateCriterion[], repeats: number, modelGraded: readonly string[] = []): RunSummary {
   const byCase = new Map<string, CaseResult[]>();
   for (const r of results) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
   const consistency: Consistency | null =
@@ -39,6 +44,7 @@ export function summarize(results: CaseResult[], gate: GateCriterion[], repeats:
     ...aggregate(results),
     gate: evaluateGate(gate, results),
     consistency,
+    judgeAgreement: judgeAgreement(results, localJudge.name, modelGraded),
     failed: results
       .filter((r) => !r.passed)
       .map((r) => ({ caseId: r.caseId, repeat: r.repeat, stage: r.rootCause?.stage ?? null, reason: r.rootCause?.reason ?? 'failed', traceIds: r.traceIds })),

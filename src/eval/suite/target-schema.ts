@@ -58,6 +58,9 @@ const httpTarget = z
         topic: responsePath.optional().describe('Path of the topic the message was routed to (null: off-topic).'),
         actions: responsePath.optional().describe('Path of the actions called: an array of names or of { name, args }.'),
         sources: responsePath.optional().describe('Path of the cited sources: an array of document names or of { document }.'),
+        blocked: responsePath
+          .optional()
+          .describe('Path of a guardrail block: true, a reason, or { stage: input|output, reason }; missing, null or false means none.'),
       })
       .describe('Where the reply\'s fields are in the JSON response.'),
     timeoutMs,

@@ -1,7 +1,8 @@
 /**
  * A suite target that is an agent of this platform: each case runs in its own session through the
  * same ChatService the channels use, and what the agent did is read back from its traces — the
- * topic it routed to, the actions it called with their arguments, the passages it was handed.
+ * topic it routed to, the actions it called with their arguments, the passages it was handed,
+ * and any guard step that stopped a turn.
  */
 import type { ChatService } from '../../agent/chat-service.ts';
 import type { TurnResult } from '../../agent/runtime/types.ts';
@@ -9,7 +10,7 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Queryable } from '../../store/db.ts';
 import { getTrace } from '../../trace/store.ts';
 import type { TraceWithSpans } from '../../trace/types.ts';
-import type { CaseOutput, ObservedAction, SuiteCase } from '../contracts.ts';
+import type { CaseOutput, GuardBlock, ObservedAction, SuiteCase } from '../contracts.ts';
 
 export interface Target {
   /** What reports call it: `acme-support@1a2b3c`, a URL... */
@@ -84,6 +85,7 @@ function fromTurns(results: TurnResult[], traces: TraceWithSpans[], latencyMs: n
     ? (handoff.output as { document?: string; text?: string }[]).map((p) => ({ document: p.document ?? '', source: '', text: p.text ?? '' }))
     : [];
   const stages = lastTrace?.stages ?? null;
+  const blocked = guardBlock(traces);
   return {
     status: last?.status ?? 'error',
     reply: last?.reply ?? null,
@@ -99,7 +101,19 @@ function fromTurns(results: TurnResult[], traces: TraceWithSpans[], latencyMs: n
     traceIds: results.map((r) => r.traceId),
     stages,
     error: last?.error ?? null,
+    ...(blocked ? { blocked } : {}),
   };
+}
+
+/** The first guard step of the case's turns that stopped its turn, as the trust layer records it. */
+function guardBlock(traces: TraceWithSpans[]): GuardBlock | undefined {
+  for (const t of traces) {
+    const span = t.spans.find((s) => s.kind === 'guard' && s.attributes.blocked === true);
+    if (!span) continue;
+    const { stage, reason } = span.attributes;
+    return { stage: stage === 'output' ? 'output' : 'input', reason: typeof reason === 'string' && reason ? reason : (span.error ?? span.name) };
+  }
+  return undefined;
 }
 
 function emptyOutput(over: Partial<CaseOutput> & Pick<CaseOutput, 'status' | 'error' | 'latencyMs' | 'traceIds'>): CaseOutput {

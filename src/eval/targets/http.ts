@@ -2,11 +2,11 @@
  * A suite target that is any agent with an HTTP endpoint: each user turn of a case becomes one
  * request built from the suite's template, and the reply's fields are read with the suite's
  * response mapping. What the agent did inside is not visible, so the output holds what the reply
- * says: the answer, and the topic, actions and sources if the endpoint reports them.
+ * says: the answer, and the topic, actions, sources and guardrail blocks if the endpoint reports them.
  */
 import { errorMessage, ProviderError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import type { CaseOutput, ConversationTurn, HttpTargetConfig, ObservedAction, SuiteCase } from '../contracts.ts';
+import type { CaseOutput, ConversationTurn, GuardBlock, HttpTargetConfig, ObservedAction, SuiteCase } from '../contracts.ts';
 import { userMessages, type Target } from './agent.ts';
 import { errorOutput, requestJson, roundMs } from './request.ts';
 import { checkUrl, fillEnv, fillJson, fillText, kindOf, readPath, type RequestVariables } from './template.ts';
@@ -33,6 +33,7 @@ interface Reply {
   topic: string | null;
   actions: ObservedAction[];
   sources: CaseOutput['sources'];
+  blocked?: GuardBlock;
 }
 
 async function runCase(cfg: HttpTargetConfig, c: SuiteCase, signal?: AbortSignal): Promise<CaseOutput> {
@@ -62,6 +63,8 @@ async function runCase(cfg: HttpTargetConfig, c: SuiteCase, signal?: AbortSignal
       last = mapReply(json, cfg.response, where);
       actions.push(...last.actions);
       history.push({ role: 'assistant', content: last.answer ?? '' });
+      // The turns after a block would answer a reply the user never got.
+      if (last.blocked) break;
     }
   } catch (err) {
     // An interrupted run stops here; the case is left without a result so a resume runs it again.
@@ -83,6 +86,7 @@ async function runCase(cfg: HttpTargetConfig, c: SuiteCase, signal?: AbortSignal
     traceIds: [],
     stages: null,
     error: null,
+    ...(last?.blocked ? { blocked: last.blocked } : {}),
   };
 }
 
@@ -100,6 +104,7 @@ function mapReply(json: unknown, mapping: HttpTargetConfig['response'], where: s
   const topic = mapping.topic === undefined ? null : at('topic');
   if (topic !== null && typeof topic !== 'string') throw wrong('topic', `is ${kindOf(topic)}, expected a topic name or null`);
   return {
+    ...blockedOf(json, mapping.blocked, wrong),
     answer,
     topic,
     actions: mapping.actions === undefined ? [] : listOf(at('actions'), 'actions', wrong).map((item, i) => actionOf(item, i, wrong)),
@@ -108,6 +113,24 @@ function mapReply(json: unknown, mapping: HttpTargetConfig['response'], where: s
 }
 
 type Wrong = (field: string, what: string) => Error;
+
+/**
+ * The agent's own word that a guardrail stopped the turn. Agents mostly say so only when it
+ * happens, so a path missing from the reply means no block, unlike the other fields.
+ */
+function blockedOf(json: unknown, path: string | undefined, wrong: Wrong): { blocked?: GuardBlock } {
+  if (path === undefined) return {};
+  const found = readPath(json, path);
+  const v = found.found ? found.value : null;
+  if (v === null || v === false || v === '') return {};
+  if (v === true) return { blocked: { stage: 'input', reason: 'the agent reports a guardrail block' } };
+  if (typeof v === 'string') return { blocked: { stage: 'input', reason: v } };
+  const o = typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  if (!o || (o.stage !== undefined && o.stage !== 'input' && o.stage !== 'output') || (o.reason !== undefined && typeof o.reason !== 'string')) {
+    throw wrong('blocked', `is ${kindOf(v)}, expected true, a reason, or { stage: input|output, reason }`);
+  }
+  return { blocked: { stage: (o.stage as GuardBlock['stage'] | undefined) ?? 'input', reason: (o.reason as string | undefined) || 'the agent reports a guardrail block' } };
+}
 
 function listOf(value: unknown, field: string, wrong: Wrong): unknown[] {
   if (value === null) return [];

@@ -3,11 +3,13 @@
  * speaks its API (vLLM, Ollama, a gateway in front of another team's agent). The API is stateless,
  * so every user turn sends the conversation so far, with the endpoint's own earlier replies. Tool
  * calls in a reply are the actions; no tools are offered, so only an endpoint that runs its own
- * tools reports any.
+ * tools reports any. An endpoint's content filter is its guard: a filtered prompt or reply is
+ * recorded as a block, so a failure it causes is blamed on the guard stage.
  */
+import { APICallError } from 'ai';
 import { errorMessage, ProviderError } from '../../core/errors.ts';
 import { costOf } from '../../models/pricing.ts';
-import type { CaseOutput, ObservedAction, OpenAiTargetConfig, SuiteCase } from '../contracts.ts';
+import type { CaseOutput, GuardBlock, ObservedAction, OpenAiTargetConfig, SuiteCase } from '../contracts.ts';
 import { userMessages, type Target } from './agent.ts';
 import { errorOutput, requestJson, roundMs } from './request.ts';
 import { checkUrl, fillEnv, kindOf, readPath } from './template.ts';
@@ -47,20 +49,32 @@ async function runCase(t: Resolved, c: SuiteCase, signal?: AbortSignal): Promise
   let reply: string | null = null;
   let inputTokens = 0;
   let outputTokens = 0;
+  let blocked: GuardBlock | undefined;
   try {
     for (const text of userMessages(c)) {
       signal?.throwIfAborted();
       messages.push({ role: 'user', content: text });
-      const json = await requestJson(
-        { method: 'POST', url: t.url, headers: t.headers, body: { model: t.config.model, messages } },
-        { timeoutMs: t.config.timeoutMs, retries: t.config.retries, signal },
-      );
+      let json: unknown;
+      try {
+        json = await requestJson(
+          { method: 'POST', url: t.url, headers: t.headers, body: { model: t.config.model, messages } },
+          { timeoutMs: t.config.timeoutMs, retries: t.config.retries, signal },
+        );
+      } catch (err) {
+        blocked = promptFiltered(err);
+        if (!blocked) throw err;
+        reply = null;
+        break;
+      }
       const turn = readCompletion(json, `POST ${t.url}`);
       reply = turn.content;
       actions.push(...turn.actions);
       inputTokens += turn.inputTokens;
       outputTokens += turn.outputTokens;
       messages.push({ role: 'assistant', content: turn.content ?? '' });
+      // A guard stopped the conversation here: the turns after it would answer a reply never given.
+      blocked = turn.blocked;
+      if (blocked) break;
     }
   } catch (err) {
     // An interrupted run stops here; the case is left without a result so a resume runs it again.
@@ -83,6 +97,7 @@ async function runCase(t: Resolved, c: SuiteCase, signal?: AbortSignal): Promise
     traceIds: [],
     stages: null,
     error: null,
+    ...(blocked ? { blocked } : {}),
   };
 }
 
@@ -91,6 +106,37 @@ interface Turn {
   actions: ObservedAction[];
   inputTokens: number;
   outputTokens: number;
+  blocked?: GuardBlock;
+}
+
+/**
+ * Endpoints with a content filter (Azure OpenAI, many gateways) refuse a flagged prompt with a 400
+ * whose error code is `content_filter`: the endpoint's input guard, not a broken request.
+ */
+function promptFiltered(err: unknown): GuardBlock | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (!APICallError.isInstance(e) || e.statusCode !== 400 || !e.responseBody) continue;
+    let body: { error?: { code?: unknown; message?: unknown; innererror?: { content_filter_result?: unknown } } };
+    try {
+      body = JSON.parse(e.responseBody);
+    } catch {
+      return undefined;
+    }
+    if (body?.error?.code !== 'content_filter') return undefined;
+    const flagged = flaggedCategories(body.error.innererror?.content_filter_result);
+    const message = typeof body.error.message === 'string' ? body.error.message.slice(0, 200) : 'content_filter';
+    return { stage: 'input', reason: flagged ? `the endpoint's content filter flagged ${flagged}` : `the endpoint refused the prompt: ${message}` };
+  }
+  return undefined;
+}
+
+/** `hate (high), violence (medium)` from Azure's per-category results; null when none is marked filtered. */
+function flaggedCategories(results: unknown): string | null {
+  if (!results || typeof results !== 'object') return null;
+  const flagged = Object.entries(results as Record<string, { filtered?: unknown; severity?: unknown; detected?: unknown }>)
+    .filter(([, r]) => r && typeof r === 'object' && (r.filtered === true || (r.detected === true && r.filtered !== false)))
+    .map(([name, r]) => (typeof r.severity === 'string' && r.severity !== 'safe' ? `${name} (${r.severity})` : name));
+  return flagged.length ? flagged.join(', ') : null;
 }
 
 function readCompletion(json: unknown, where: string): Turn {
@@ -106,7 +152,12 @@ function readCompletion(json: unknown, where: string): Turn {
     return { name, args: parseArgs(call.function?.arguments), ok: true };
   });
   const usage = (json as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } }).usage;
+  // choices[0] exists: its message was read above.
+  const choice = (json as { choices: { finish_reason?: unknown; content_filter_results?: unknown }[] }).choices[0];
+  const filtered = choice.finish_reason === 'content_filter';
+  const flagged = filtered ? flaggedCategories(choice.content_filter_results) : null;
   return {
+    ...(filtered ? { blocked: { stage: 'output' as const, reason: flagged ? `the endpoint's content filter flagged ${flagged}` : 'the endpoint withheld the reply (finish_reason content_filter)' } } : {}),
     content,
     actions,
     inputTokens: typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0,

@@ -163,6 +163,15 @@ describe('abstention', () => {
     assert.match(s.reason, /routed off-topic, as expected/);
   });
 
+  test('a turn a guard blocked counts as abstaining, with or without a reply', async () => {
+    const blocked = { stage: 'input' as const, reason: 'prompt injection detected' };
+    for (const reply of [null, 'Blocked by policy.']) {
+      const s = await run(abstention, c, caseOutput({ topic: 'faq', reply, blocked }), shouldAbstain);
+      assert.equal(s.passed, true);
+      assert.match(s.reason, /the input guard blocked the turn, as expected/);
+    }
+  });
+
   test('fails an answer where an abstention was expected, and the reverse', async () => {
     const answered = await run(abstention, c, caseOutput({ topic: 'faq', reply: 'Returns are free within 30 days [1].' }), shouldAbstain);
     assert.equal(answered.passed, false);

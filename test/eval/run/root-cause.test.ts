@@ -34,3 +34,9 @@ test('an evaluator error counts as a failure, and a case that could not run is b
   // a case may expect the action to fail ("no such order"): with every evaluator passing, it passed
   assert.equal(rootCause(c, out({ status: 'failed', actions: [{ name: 'lookup', args: {}, ok: false }] }), []), null);
 });
+
+test('a guard that blocked the turn is blamed before every later stage, but a block the case expects is no failure', () => {
+  const blocked = out({ reply: null, blocked: { stage: 'input', reason: 'prompt injection detected' } });
+  assert.deepEqual(rootCause(c, blocked, [fail('topic_match'), fail('contains')]), { stage: 'guard', reason: 'the input guard blocked the turn: prompt injection detected' });
+  assert.equal(rootCause(c, blocked, [{ evaluator: 'abstention', score: 1, passed: true, threshold: 1, reason: 'the input guard blocked the turn, as expected' }]), null);
+});

@@ -205,6 +205,30 @@ describe('http target', () => {
     assert.deepEqual(server.received.map((r) => `${r.method} ${r.url}`), ['POST /old', 'POST /new']);
   });
 
+  test('reads a guardrail block the agent reports, stops the conversation there, and takes a missing field for no block', async () => {
+    const replies: Record<string, unknown> = {
+      flag: { reply: 'I cannot help with that.', guard: true },
+      why: { reply: null, guard: 'prompt injection detected' },
+      out: { reply: 'withheld', guard: { stage: 'output', reason: 'PII in the reply' } },
+      none: { reply: 'fine', guard: false },
+      absent: { reply: 'fine' },
+      wrong: { reply: 'x', guard: 7 },
+    };
+    const server = await serve((req) => ({ json: replies[(req.body as { message: string }).message] }));
+    const target = httpTarget(config({ url: `${server.url}/chat`, response: { answer: 'reply', blocked: 'guard' } }));
+    assert.deepEqual((await target.run(utteranceCase('a', 'flag'))).blocked, { stage: 'input', reason: 'the agent reports a guardrail block' });
+    const why = await target.run(conversationCase('b', [['user', 'why'], ['assistant', 'ok'], ['user', 'none']]));
+    assert.deepEqual(why.blocked, { stage: 'input', reason: 'prompt injection detected' });
+    assert.equal(why.reply, null);
+    assert.equal(server.received.length, 2, 'the turn after the block is not sent');
+    assert.deepEqual((await target.run(utteranceCase('c', 'out'))).blocked, { stage: 'output', reason: 'PII in the reply' });
+    assert.equal((await target.run(utteranceCase('d', 'none'))).blocked, undefined);
+    assert.equal((await target.run(utteranceCase('e', 'absent'))).blocked, undefined);
+    const wrong = await target.run(utteranceCase('f', 'wrong'));
+    assert.equal(wrong.status, 'error');
+    assert.match(wrong.error ?? '', /response\.blocked "guard" is a number, expected true, a reason, or \{ stage: input\|output, reason \}/);
+  });
+
   test('an interrupted run is not recorded as a failed case: the abort is thrown', async () => {
     const server = await serve(() => ({ json: { reply: 'late' } }));
     const target = httpTarget(config({ url: `${server.url}/chat` }));

@@ -103,6 +103,53 @@ describe('openai target', () => {
     assert.match(bad.error ?? '', new RegExp(`^POST ${llm.url}/chat/completions: HTTP 400 after 1 attempt: .*unknown model support-bot`));
   });
 
+  test('records a reply withheld by the endpoint content filter as an output guard block, and sends no further turn', async () => {
+    const server = await startJsonServer(() => ({
+      json: {
+        choices: [{ finish_reason: 'content_filter', message: { role: 'assistant', content: null }, content_filter_results: { hate: { filtered: false, severity: 'safe' }, violence: { filtered: true, severity: 'medium' } } }],
+      },
+    }));
+    try {
+      const out = await openaiTarget(config({ baseUrl: server.url })).run(caseOf('a', ['first', 'second']));
+      assert.equal(out.status, 'completed', out.error ?? '');
+      assert.equal(out.reply, null);
+      assert.deepEqual(out.blocked, { stage: 'output', reason: "the endpoint's content filter flagged violence (medium)" });
+      assert.equal(server.received.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('records a prompt refused with a content_filter 400 as an input guard block, while any other 400 fails the case', async () => {
+    const server = await startJsonServer((req) => {
+      const last = (req.body as { messages: { content: string }[] }).messages.at(-1)?.content;
+      if (last === 'flagged') {
+        return {
+          status: 400,
+          json: { error: { code: 'content_filter', message: 'The response was filtered due to the prompt triggering the content management policy.', innererror: { content_filter_result: { jailbreak: { filtered: true, detected: true }, hate: { filtered: false } } } } },
+        };
+      }
+      if (last === 'vague') return { status: 400, json: { error: { code: 'content_filter', message: 'The prompt was filtered.' } } };
+      return { status: 400, json: { error: { code: 'invalid_request', message: 'bad messages' } } };
+    });
+    try {
+      const target = openaiTarget(config({ baseUrl: server.url }));
+      const flagged = await target.run(caseOf('a', ['flagged', 'never sent']));
+      assert.equal(flagged.status, 'completed', flagged.error ?? '');
+      assert.equal(flagged.reply, null);
+      assert.deepEqual(flagged.blocked, { stage: 'input', reason: "the endpoint's content filter flagged jailbreak" });
+      assert.equal(server.received.length, 1);
+      const vague = await target.run(caseOf('b', ['vague']));
+      assert.deepEqual(vague.blocked, { stage: 'input', reason: 'the endpoint refused the prompt: The prompt was filtered.' });
+      const other = await target.run(caseOf('c', ['anything']));
+      assert.equal(other.status, 'error');
+      assert.equal(other.blocked, undefined);
+      assert.match(other.error ?? '', /bad messages/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('fails the case when the reply is not a chat completion', async () => {
     const server = await startJsonServer(() => ({ json: { output: 'hi' } }));
     try {
