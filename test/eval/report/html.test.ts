@@ -178,3 +178,14 @@ test('latency bins have a nice width, cover every value and count each once', ()
   assert.deepEqual(binValues([5, 5], 12, 1), [{ low: 5, high: 6, count: 2 }]);
   assert.deepEqual(binValues([]), []);
 });
+
+test('the local judge’s agreement with a model judge is a table when both ran, and absent otherwise', () => {
+  assert.doesNotMatch(render(), /Judge agreement/);
+  const summary = {
+    ...summarize(results, gate, 1),
+    judgeAgreement: [{ judge: 'local_judge', with: 'correctness', cases: 40, agreement: 0.875, kappa: null, rankCorrelation: 0.8123, judgeOnlyPassed: 3, judgeOnlyFailed: 2 }],
+  };
+  const html = renderHtml(run, summary, results);
+  assert.match(html, /<h2>Judge agreement<\/h2>/);
+  assert.match(html, /<td>local_judge<\/td><td>correctness<\/td><td class="n" data-v="40">40<\/td><td class="n" data-v="0.875">87\.5%<\/td><td class="n" data-v="">–<\/td><td class="n" data-v="0.8123">0\.81<\/td>/);
+});
