@@ -13,7 +13,7 @@ import type { Target } from '../targets/agent.ts';
 import type { CaseResult } from './aggregate.ts';
 import { rootCause } from './root-cause.ts';
 import { ResultWriter } from './result-writer.ts';
-import { createRun, finishRun, getRun, resultsOf, type RunRow } from './store.ts';
+import { createRun, finishRun, getRun, verdictsOf, type RunRow } from './store.ts';
 import { summarize, type RunSummary } from './summary.ts';
 
 export interface RunProgress {
@@ -47,9 +47,10 @@ export interface RunOutcome {
   run: RunRow;
   summary: RunSummary;
   /**
-   * Every case's verdict, scores and measurements, without the scores' reasons: a run keeps only
-   * what its summary and a comparison need, so its memory does not grow with the reasons' text.
-   * The store holds each result whole (resultsOf), for reports that show why.
+   * Every case's verdict, scores and measurements, without the scores' reasons (verdictsOf), read
+   * back from the store once the run ends: a run holds no result while it goes on, so its memory
+   * does not grow with its cases. The store holds each result whole (resultsOf), for reports that
+   * show why.
    */
   results: CaseResult[];
 }
@@ -74,10 +75,7 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     config: { concurrency, target: target.label, cache: !!opts.cache, providerLimits: opts.providerLimits ?? {} },
   });
   opts.onCreated?.(run);
-  const results: CaseResult[] = opts.resume ? (await resultsOf(db, opts.projectId, run.id)).map(compact) : [];
-  const have = new Set(results.map((r) => `${r.caseId}\u0000${r.repeat}`));
-  const queue: { c: SuiteCase; repeat: number }[] = [];
-  for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
+  const { queue, ...soFar } = await pending(db, opts, run.id, suite, repeat);
 
   const total = suite.cases.length * repeat;
   const scope: ModelCallScope = {
@@ -87,8 +85,7 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   const writer = new ResultWriter(db, opts.projectId, run.id);
   const started = performance.now();
   let next = 0;
-  let passed = results.filter((r) => r.passed).length;
-  let costUsd = results.reduce((n, r) => n + r.costUsd, 0);
+  let { done, passed, costUsd } = soFar;
   const worker = async () => {
     while (next < queue.length) {
       opts.signal?.throwIfAborted();
@@ -114,10 +111,10 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
       };
       // Waits only when the store has fallen behind; the worker goes on to its next case meanwhile.
       await writer.add({ ...result, output });
-      results.push(compact(result));
+      done++;
       if (result.passed) passed++;
       costUsd += result.costUsd;
-      opts.onProgress?.({ done: results.length, total, passed, costUsd, elapsedMs: performance.now() - started, last: result });
+      opts.onProgress?.({ done, total, passed, costUsd, elapsedMs: performance.now() - started, last: result });
     }
   };
   try {
@@ -129,28 +126,27 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     await finishRun(db, opts.projectId, run.id, opts.signal?.aborted ? 'interrupted' : 'failed', null);
     throw err;
   }
-  results.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+  const results = await verdictsOf(db, opts.projectId, run.id);
   const modelGraded = [...evaluators.values()].filter((e) => e.kind === 'model').map((e) => e.name);
   const summary = summarize(results, suite.gate, repeat, modelGraded);
   await finishRun(db, opts.projectId, run.id, 'completed', summary);
   return { run: { ...run, status: 'completed', summary }, summary, results };
 }
 
-/** The result as the run keeps it in memory: the scores without their reasons (an evaluator error's text stays). */
-function compact(r: CaseResult): CaseResult {
+/**
+ * The cases still to run, and the progress a resumed run starts from. A function of its own so the
+ * earlier results it reads are freed before the run starts, not held to its end.
+ */
+async function pending(db: Db, opts: RunOptions, runId: string, suite: Suite, repeat: number) {
+  const earlier = opts.resume ? await verdictsOf(db, opts.projectId, runId) : [];
+  const have = new Set(earlier.map((r) => `${r.caseId}\u0000${r.repeat}`));
+  const queue: { c: SuiteCase; repeat: number }[] = [];
+  for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
   return {
-    caseId: r.caseId,
-    repeat: r.repeat,
-    passed: r.passed,
-    rootCause: r.rootCause,
-    scores: r.scores.map((s) => ({ ...s, reason: '' })),
-    latencyMs: r.latencyMs,
-    costUsd: r.costUsd,
-    tokens: r.tokens,
-    expectedTopic: r.expectedTopic,
-    topic: r.topic,
-    traceIds: r.traceIds,
-    tags: r.tags,
+    queue,
+    done: earlier.length,
+    passed: earlier.filter((r) => r.passed).length,
+    costUsd: earlier.reduce((n, r) => n + r.costUsd, 0),
   };
 }
 

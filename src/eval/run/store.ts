@@ -1,6 +1,6 @@
 /**
- * Runs and their case results in the store. Results are written one by one as cases finish, so a
- * run that stops part-way keeps its results and can be resumed; the summary lands when it ends.
+ * Runs and their case results in the store. Results are written in small batches as cases finish,
+ * so a run that stops part-way keeps its results and can be resumed; the summary lands when it ends.
  */
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -108,25 +108,45 @@ function resultDetails(r: StoredResult): Record<string, unknown> {
 
 export async function resultsOf(q: Queryable, projectId: string, runId: string): Promise<StoredResult[]> {
   const rows = await q.query<Raw>(`SELECT * FROM eval_results WHERE project_id = $1 AND run_id = $2 ORDER BY case_id, repeat`, [projectId, runId]);
-  return rows.map((row) => {
-    const details = row.output as { output: CaseOutput; topicExpected: boolean; expectedTopic: string | null; topic: string | null; tokens: number; tags: string[] };
-    const cause = typeof row.root_cause === 'string' ? JSON.parse(row.root_cause) : row.root_cause;
-    return {
-      caseId: row.case_id,
-      repeat: row.repeat,
-      passed: row.passed,
-      rootCause: cause ?? null,
-      scores: row.scores as Score[],
-      latencyMs: row.latency_ms,
-      costUsd: row.cost_usd,
-      tokens: details.tokens,
-      expectedTopic: details.topicExpected ? details.expectedTopic : undefined,
-      topic: details.topic,
-      traceIds: row.trace_ids,
-      tags: details.tags,
-      output: details.output,
-    };
-  });
+  return rows.map((row) => ({ ...toResult(row), output: (row.output as { output: CaseOutput }).output }));
+}
+
+/**
+ * A run's results without their outputs, and their scores without reasons: what a summary, a gate
+ * and a comparison need. The runner reads these back when the run ends rather than holding every
+ * result while it goes on, so its memory does not grow with the number of cases. Evaluator errors
+ * keep their text.
+ */
+export async function verdictsOf(q: Queryable, projectId: string, runId: string): Promise<CaseResult[]> {
+  const rows = await q.query<Raw>(
+    `SELECT case_id, repeat, passed, root_cause, latency_ms, cost_usd, trace_ids,
+            (SELECT coalesce(jsonb_agg(s || '{"reason": ""}'::jsonb ORDER BY n), '[]'::jsonb)
+               FROM jsonb_array_elements(scores) WITH ORDINALITY AS e(s, n)) AS scores,
+            jsonb_build_object('topicExpected', output->'topicExpected', 'expectedTopic', output->'expectedTopic',
+                               'topic', output->'topic', 'tokens', output->'tokens', 'tags', output->'tags') AS output
+       FROM eval_results WHERE project_id = $1 AND run_id = $2`,
+    [projectId, runId],
+  );
+  return rows.map(toResult).sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+}
+
+function toResult(row: Raw): CaseResult {
+  const details = row.output as { topicExpected: boolean; expectedTopic: string | null; topic: string | null; tokens: number; tags: string[] };
+  const cause = typeof row.root_cause === 'string' ? JSON.parse(row.root_cause) : row.root_cause;
+  return {
+    caseId: row.case_id,
+    repeat: row.repeat,
+    passed: row.passed,
+    rootCause: cause ?? null,
+    scores: row.scores as Score[],
+    latencyMs: row.latency_ms,
+    costUsd: row.cost_usd,
+    tokens: details.tokens,
+    expectedTopic: details.topicExpected ? details.expectedTopic : undefined,
+    topic: details.topic,
+    traceIds: row.trace_ids,
+    tags: details.tags,
+  };
 }
 
 export async function finishRun(q: Queryable, projectId: string, id: string, status: RunStatus, summary: RunSummary | null): Promise<void> {
