@@ -113,9 +113,8 @@ export async function resultsOf(q: Queryable, projectId: string, runId: string):
 
 /**
  * A run's results without their outputs, and their scores without reasons: what a summary, a gate
- * and a comparison need. The runner reads these back when the run ends rather than holding every
- * result while it goes on, so its memory does not grow with the number of cases. Evaluator errors
- * keep their text.
+ * and a comparison need, as the runner keeps them. A resumed run starts from these. Evaluator
+ * errors keep their text.
  */
 export async function verdictsOf(q: Queryable, projectId: string, runId: string): Promise<CaseResult[]> {
   const rows = await q.query<Raw>(
