@@ -195,6 +195,17 @@ function promptfooTable(pairs: { ours: Ours; pf: PromptfooFigures }[]): void {
   console.log(`  peaks are whole processes: Agentproof's includes creating its fresh embedded store; its run alone is "run peak RSS" above`);
 }
 
+/** How each one's memory grows with the cases, from the first memory row to the last. */
+function promptfooMemoryTable(rows: { ours: Ours; pf: PromptfooFigures }[]): void {
+  const widths = [6, 16, 24, 17];
+  console.log(pad(['cases', 'Agentproof run', 'Agentproof process', 'promptfoo process'], widths));
+  for (const { ours: o, pf } of rows) console.log(pad([String(o.cases), mb(o.runPeakRssMb), mb(o.processPeakRssMb), mb(pf.peakRssMb)], widths));
+  const [a, b] = [rows[0], rows[rows.length - 1]];
+  if (a === b) return;
+  const ratio = (x: number | null, y: number | null) => (x === null || y === null ? 'n/a' : `×${(y / x).toFixed(2)}`);
+  console.log(`  ${b.ours.cases}/${a.ours.cases} cases, peak RSS: Agentproof run ${ratio(a.ours.runPeakRssMb, b.ours.runPeakRssMb)}, Agentproof process ${ratio(a.ours.processPeakRssMb, b.ours.processPeakRssMb)}, promptfoo process ${ratio(a.pf.peakRssMb, b.pf.peakRssMb)}`);
+}
+
 console.log(`bench/eval on node ${process.version}, ${cpus().length} cores`);
 console.log(`scripted OpenAI-compatible server in its own process, ${LATENCIES.join(' and ')} ms per chat completion, the same reply every time`);
 console.log(`each run in its own process: openai target, contains + regex on every reply, fresh file-backed PGlite store, model cache off\n`);
@@ -229,6 +240,15 @@ for (const [index, latency] of LATENCIES.entries()) {
         const pairs: { ours: Ours; pf: PromptfooFigures }[] = [];
         for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await runPromptfoo(installed.entry, server.url, casesAt(c), c) });
         promptfooTable(pairs);
+
+        console.log(`\nMemory beside promptfoo at concurrency ${MEMORY_CONCURRENCY}, ${latency} ms`);
+        const reused = pairs.find(({ pf }) => pf.concurrency === MEMORY_CONCURRENCY)?.pf;
+        const grown: { ours: Ours; pf: PromptfooFigures }[] = [];
+        for (const n of MEMORY_CASES) {
+          const pf = reused?.cases === n ? reused : await runPromptfoo(installed.entry, server.url, n, MEMORY_CONCURRENCY);
+          grown.push({ ours: memory.find((m) => m.cases === n)!, pf });
+        }
+        promptfooMemoryTable(grown);
       }
     }
   } finally {
