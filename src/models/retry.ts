@@ -47,7 +47,11 @@ export async function withRetries<T>(
 ): Promise<{ value: T; attempts: number }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // Not AbortSignal.timeout: its timer and signal outlive the call by the whole timeout (a minute
+  // by default), which a run of thousands of calls holds in memory by the thousand.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const timeout = deadline.signal;
   const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
   const stopped = (n: number, lastFailure: string, err: unknown): unknown => {
     if (options.abortSignal?.aborted) return options.abortSignal.reason;
@@ -57,25 +61,29 @@ export async function withRetries<T>(
   };
 
   let lastFailure = '';
-  for (let n = 1; ; n++) {
-    try {
-      return { value: await attempt(signal, n), attempts: n };
-    } catch (err) {
-      if (err instanceof CallerError) throw err.cause;
-      const outcome = stopped(n, lastFailure, err);
-      if (outcome) throw outcome;
-      if (err instanceof ProviderError) throw err;
-      const failure = describeFailure(err);
-      lastFailure = failure.summary;
-      if (!failure.retryable || n > maxRetries || !canRetry()) {
-        throw new ProviderError(ref, `${failure.label} after ${plural(n, 'attempt')}: ${failure.detail}`, { cause: err });
-      }
+  try {
+    for (let n = 1; ; n++) {
       try {
-        await sleep(retryDelay(err, n, options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS), signal);
-      } catch (sleepErr) {
-        throw stopped(n, lastFailure, sleepErr) ?? sleepErr;
+        return { value: await attempt(signal, n), attempts: n };
+      } catch (err) {
+        if (err instanceof CallerError) throw err.cause;
+        const outcome = stopped(n, lastFailure, err);
+        if (outcome) throw outcome;
+        if (err instanceof ProviderError) throw err;
+        const failure = describeFailure(err);
+        lastFailure = failure.summary;
+        if (!failure.retryable || n > maxRetries || !canRetry()) {
+          throw new ProviderError(ref, `${failure.label} after ${plural(n, 'attempt')}: ${failure.detail}`, { cause: err });
+        }
+        try {
+          await sleep(retryDelay(err, n, options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS), signal);
+        } catch (sleepErr) {
+          throw stopped(n, lastFailure, sleepErr) ?? sleepErr;
+        }
       }
     }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
