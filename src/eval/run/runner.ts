@@ -15,6 +15,7 @@ import { rootCause } from './root-cause.ts';
 import { ResultWriter } from './result-writer.ts';
 import { createRun, finishRun, getRun, verdictsOf, type RunRow } from './store.ts';
 import { summarize, type RunSummary } from './summary.ts';
+import { VerdictLog } from './verdict-log.ts';
 
 export interface RunProgress {
   done: number;
@@ -47,11 +48,11 @@ export interface RunOutcome {
   run: RunRow;
   summary: RunSummary;
   /**
-   * Every case's verdict, scores and measurements, without the scores' reasons: a run keeps only
-   * what its summary and a comparison need, so its memory does not grow with the reasons' text.
-   * The store holds each result whole (resultsOf), for reports that show why. Reading these back
-   * from the store when the run ends was tried: the read itself raised the run's peak memory in
-   * bench/eval (698 MB against 661 MB for 10,000 cases), so the run keeps them as it goes.
+   * Every case's verdict, scores and measurements, without the scores' reasons: what its summary
+   * and a comparison need, kept compactly while the run goes on (VerdictLog). The store holds each
+   * result whole (resultsOf), for reports that show why. Reading these back from the store when
+   * the run ends was tried: the read itself raised the run's peak memory in bench/eval (698 MB
+   * against 661 MB for 10,000 cases).
    */
   results: CaseResult[];
 }
@@ -76,8 +77,12 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     config: { concurrency, target: target.label, cache: !!opts.cache, providerLimits: opts.providerLimits ?? {} },
   });
   opts.onCreated?.(run);
-  const results: CaseResult[] = opts.resume ? await verdictsOf(db, opts.projectId, run.id) : [];
-  const have = new Set(results.map((r) => `${r.caseId}\u0000${r.repeat}`));
+  const log = new VerdictLog();
+  const have = new Set<string>();
+  for (const r of opts.resume ? await verdictsOf(db, opts.projectId, run.id) : []) {
+    log.add(r);
+    have.add(`${r.caseId}\u0000${r.repeat}`);
+  }
   const queue: { c: SuiteCase; repeat: number }[] = [];
   for (let k = 1; k <= repeat; k++) for (const c of suite.cases) if (!have.has(`${c.id}\u0000${k}`)) queue.push({ c, repeat: k });
 
@@ -89,8 +94,6 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
   const writer = new ResultWriter(db, opts.projectId, run.id);
   const started = performance.now();
   let next = 0;
-  let passed = results.filter((r) => r.passed).length;
-  let costUsd = results.reduce((n, r) => n + r.costUsd, 0);
   const worker = async () => {
     while (next < queue.length) {
       opts.signal?.throwIfAborted();
@@ -116,10 +119,8 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
       };
       // Waits only when the store has fallen behind; the worker goes on to its next case meanwhile.
       await writer.add({ ...result, output });
-      results.push(compact(result));
-      if (result.passed) passed++;
-      costUsd += result.costUsd;
-      opts.onProgress?.({ done: results.length, total, passed, costUsd, elapsedMs: performance.now() - started, last: result });
+      log.add(result);
+      opts.onProgress?.({ done: log.size, total, passed: log.passed, costUsd: log.costUsd, elapsedMs: performance.now() - started, last: result });
     }
   };
   try {
@@ -131,29 +132,11 @@ export async function runSuite(db: Db, suite: Suite, target: Target, evaluators:
     await finishRun(db, opts.projectId, run.id, opts.signal?.aborted ? 'interrupted' : 'failed', null);
     throw err;
   }
-  results.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+  const results = log.results();
   const modelGraded = [...evaluators.values()].filter((e) => e.kind === 'model').map((e) => e.name);
   const summary = summarize(results, suite.gate, repeat, modelGraded);
   await finishRun(db, opts.projectId, run.id, 'completed', summary);
   return { run: { ...run, status: 'completed', summary }, summary, results };
-}
-
-/** The result as the run keeps it in memory: the scores without their reasons (an evaluator error's text stays), as verdictsOf reads them back. */
-function compact(r: CaseResult): CaseResult {
-  return {
-    caseId: r.caseId,
-    repeat: r.repeat,
-    passed: r.passed,
-    rootCause: r.rootCause,
-    scores: r.scores.map((s) => ({ ...s, reason: '' })),
-    latencyMs: r.latencyMs,
-    costUsd: r.costUsd,
-    tokens: r.tokens,
-    expectedTopic: r.expectedTopic,
-    topic: r.topic,
-    traceIds: r.traceIds,
-    tags: r.tags,
-  };
 }
 
 /** A run to continue: the same suite version and agent version, or the results would not compare. */
