@@ -27,17 +27,21 @@ export function utterance(i: number): string {
   return templates[i % templates.length](10000 + i);
 }
 
-/** The arguments every per-run script of the bench takes: the server's URL, how many cases, at what concurrency. */
-export function runArgs(): { url: string; cases: number; concurrency: number } {
+/**
+ * The arguments every per-run script of the bench takes: the server's URL, how many cases, at what
+ * concurrency; and for the Agentproof run, how many times to measure the live heap as it goes.
+ */
+export function runArgs(): { url: string; cases: number; concurrency: number; liveSamples: number } {
   const { values } = parseArgs({
     options: {
       url: { type: 'string' },
       cases: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '8' },
+      'live-samples': { type: 'string', default: '0' },
     },
   });
   if (!values.url) throw new Error('--url of the scripted server is required');
-  return { url: values.url, cases: Number(values.cases), concurrency: Number(values.concurrency) };
+  return { url: values.url, cases: Number(values.cases), concurrency: Number(values.concurrency), liveSamples: Number(values['live-samples']) };
 }
 
 /** Zero-padded, so ids sort in case order. */

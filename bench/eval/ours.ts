@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenAiTargetConfig, Suite, SuiteCase } from '../../src/eval/contracts.ts';
 import { builtinEvaluators } from '../../src/eval/evaluators/registry.ts';
-import { runSuite } from '../../src/eval/run/runner.ts';
+import { runSuite, type RunProgress } from '../../src/eval/run/runner.ts';
 import { resolveTarget, targetVersion } from '../../src/eval/targets/resolve.ts';
 import { DEFAULT_PROJECT_ID } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -37,6 +37,12 @@ export interface OursFigures {
   /** JavaScript heap in use after a full GC (null without --expose-gc): before the run (the suite built, the store open) and after it. */
   liveHeapBeforeMb: number | null;
   liveHeapMb: number | null;
+  /**
+   * With --live-samples k: the live heap and array buffers (after a full GC) each time another 1/k
+   * of the cases is done, the last at the end of the run. Whether memory stays flat while a run
+   * goes on.
+   */
+  liveDuringMb: number[];
   /** CPU time (user + system) of this process during runSuite. */
   cpuMs: number;
 }
@@ -81,8 +87,16 @@ function liveHeapMb(): number | null {
   return process.memoryUsage().heapUsed / 1048576;
 }
 
+/** The live heap and the array buffers outside it (where the runner keeps its verdicts), after a full GC. */
+function liveMemoryMb(): number {
+  const heap = liveHeapMb() ?? Number.NaN;
+  return heap + process.memoryUsage().arrayBuffers / 1048576;
+}
+
 async function main(): Promise<void> {
-  const { url, cases, concurrency } = runArgs();
+  const { url, cases, concurrency, liveSamples } = runArgs();
+  const liveDuringMb: number[] = [];
+  const every = liveSamples > 0 ? Math.ceil(cases / liveSamples) : 0;
   const config: OpenAiTargetConfig = { type: 'openai', baseUrl: url, model: 'scripted', headers: {}, timeoutMs: 30_000, retries: 0 };
   const target = resolveTarget(config);
   const suite = benchSuite(cases);
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
         agent: { name: target.label, version: targetVersion(config), models: {} },
         concurrency,
         cache: null,
+        ...(every ? { onProgress: (p: RunProgress) => void ((p.done % every === 0 || p.done === p.total) && liveDuringMb.push(liveMemoryMb())) } : {}),
       });
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
@@ -120,6 +135,7 @@ async function main(): Promise<void> {
         runPeakRssMb,
         liveHeapBeforeMb,
         liveHeapMb: liveHeapMb(),
+        liveDuringMb,
         cpuMs: (cpu.user + cpu.system) / 1000,
       };
       process.stdout.write(`${JSON.stringify(figures)}\n`);

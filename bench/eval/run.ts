@@ -56,6 +56,8 @@ const LATENCIES = values.latency.split(',').map((t) => {
 });
 const MEMORY_CASES = wholes(values['memory-cases'], '--memory-cases');
 const MEMORY_CONCURRENCY = whole(values['memory-concurrency'], '--memory-concurrency');
+/** How often a memory run measures its live heap as it goes: each time another quarter of its cases is done. */
+const LIVE_SAMPLES = 4;
 
 /** Concurrency 1 takes cases × latency: it runs --c1-cases instead. */
 const casesAt = (concurrency: number) => (concurrency === 1 ? C1_CASES : CASES);
@@ -100,13 +102,18 @@ function child(args: string[], what: string): Promise<string> {
   });
 }
 
-/** One Agentproof run in a child process; a (cases, concurrency) pair runs once per server. */
-async function ours(url: string, cases: number, concurrency: number): Promise<Ours> {
-  const key = `${url} ${cases}@${concurrency}`;
+/**
+ * One Agentproof run in a child process; a (cases, concurrency, samples) triple runs once per
+ * server. Live memory samples cost a full GC each, which also trims the heap, so a run that takes
+ * them is not used for speed or peak memory.
+ */
+async function ours(url: string, cases: number, concurrency: number, liveSamples = 0): Promise<Ours> {
+  const key = `${url} ${cases}@${concurrency}/${liveSamples}`;
   const done = oursDone.get(key);
   if (done) return done;
   const t0 = performance.now();
-  const out = await child(['--expose-gc', here('./ours.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)], `the run of ${cases} cases at concurrency ${concurrency}`);
+  const args = ['--expose-gc', here('./ours.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency), '--live-samples', String(liveSamples)];
+  const out = await child(args, `the run of ${cases} cases at concurrency ${concurrency}`);
   const figures: Ours = { ...(JSON.parse(out) as OursFigures), processWallMs: performance.now() - t0 };
   // Every case answers the scripted text, so anything else means the run measured something else.
   if (figures.passed !== cases || figures.scoresPerCase !== 2) {
@@ -184,6 +191,14 @@ function memoryTable(rows: Ours[]): void {
   }
 }
 
+/** What a run holds while it goes on, from a run of its own that measures it. */
+function liveDuring(r: Ours): void {
+  const [first, last] = [r.liveDuringMb[0], r.liveDuringMb.at(-1)!];
+  const per = ((last - first) * 1048576) / (r.cases - Math.ceil(r.cases / LIVE_SAMPLES));
+  console.log(`  held while a run goes on (a separate ${r.cases}-case run, a full GC at each quarter): live heap + array buffers ${r.liveDuringMb.map((x) => x.toFixed(1)).join(', ')} MB`);
+  console.log(`    from the first quarter to the last case: ${(last - first).toFixed(1)} MB, ${per.toFixed(0)} bytes per case`);
+}
+
 function promptfooTable(pairs: { ours: Ours; pf: PromptfooFigures }[]): void {
   const widths = [11, 6, 18, 15, 18, 17, 16, 15, 10];
   console.log(pad(['concurrency', 'cases', 'Agentproof run', 'promptfoo eval', 'Agentproof process', 'promptfoo process', 'Agentproof peak', 'promptfoo peak', 'pf passed'], widths));
@@ -227,6 +242,7 @@ for (const [index, latency] of LATENCIES.entries()) {
     const memory: Ours[] = [];
     for (const n of MEMORY_CASES) memory.push(await ours(server.url, n, MEMORY_CONCURRENCY));
     memoryTable(memory);
+    liveDuring(await ours(server.url, Math.max(...MEMORY_CASES), MEMORY_CONCURRENCY, LIVE_SAMPLES));
 
     const version = values['promptfoo-version'];
     if (!values['with-promptfoo']) {
