@@ -123,6 +123,13 @@ async function ours(url: string, cases: number, concurrency: number, liveSamples
   return figures;
 }
 
+/** One promptfoo eval; every case passes against the scripted server, or the comparison would be with failed requests. */
+async function promptfoo(entry: string, url: string, cases: number, concurrency: number): Promise<PromptfooFigures> {
+  const figures = await runPromptfoo(entry, url, cases, concurrency);
+  if (figures.passed !== cases) throw new Error(`promptfoo passed ${figures.passed} of ${cases} cases at concurrency ${concurrency}; its failed requests would make it look fast`);
+  return figures;
+}
+
 /** The bare client on the same cases, just before Agentproof's run, so both meet the server in the same state. */
 async function bare(url: string, cases: number, concurrency: number): Promise<BareFigures> {
   return JSON.parse(await child([here('./bare.ts'), '--url', url, '--cases', String(cases), '--concurrency', String(concurrency)], `the bare client at concurrency ${concurrency}`)) as BareFigures;
@@ -254,14 +261,14 @@ for (const [index, latency] of LATENCIES.entries()) {
       } else {
         console.log(`\npromptfoo ${version} beside Agentproof at ${latency} ms (${installed.fresh ? 'installed' : 'cached'} in ${installed.dir}; same server, same cases, icontains-all + regex, cache off)`);
         const pairs: { ours: Ours; pf: PromptfooFigures }[] = [];
-        for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await runPromptfoo(installed.entry, server.url, casesAt(c), c) });
+        for (const c of CONCURRENCY) pairs.push({ ours: await ours(server.url, casesAt(c), c), pf: await promptfoo(installed.entry, server.url, casesAt(c), c) });
         promptfooTable(pairs);
 
         console.log(`\nMemory beside promptfoo at concurrency ${MEMORY_CONCURRENCY}, ${latency} ms`);
         const reused = pairs.find(({ pf }) => pf.concurrency === MEMORY_CONCURRENCY)?.pf;
         const grown: { ours: Ours; pf: PromptfooFigures }[] = [];
         for (const n of MEMORY_CASES) {
-          const pf = reused?.cases === n ? reused : await runPromptfoo(installed.entry, server.url, n, MEMORY_CONCURRENCY);
+          const pf = reused?.cases === n ? reused : await promptfoo(installed.entry, server.url, n, MEMORY_CONCURRENCY);
           grown.push({ ours: memory.find((m) => m.cases === n)!, pf });
         }
         promptfooMemoryTable(grown);

@@ -13,7 +13,6 @@ import { serverRequest } from './store-access.ts';
 export interface RemoteRun {
   run: RunRow;
   summary: RunSummary;
-  results: CaseResult[];
 }
 
 interface RunView extends Omit<RunRow, 'startedAt' | 'finishedAt'> {
@@ -39,7 +38,11 @@ export async function runOnServer(
     view = await serverRequest<RunView>(url, `/v1/test-runs/${encodeURIComponent(view.id)}`);
   }
   if (view.status !== 'completed' || !view.summary) throw new Error(`test run ${view.id} ended ${view.status} on the server at ${url}`);
-  const { results } = await serverRequest<{ results: CaseResult[] }>(url, `/v1/test-runs/${encodeURIComponent(view.id)}/results`);
   const run: RunRow = { ...view, startedAt: new Date(view.startedAt), finishedAt: view.finishedAt ? new Date(view.finishedAt) : null };
-  return { run, summary: view.summary as RunSummary, results };
+  return { run, summary: view.summary as RunSummary };
+}
+
+/** Every result of a run the server holds, whole: only reports that show why (JUnit, HTML) need them. */
+export async function remoteResults(url: string, runId: string): Promise<CaseResult[]> {
+  return (await serverRequest<{ results: CaseResult[] }>(url, `/v1/test-runs/${encodeURIComponent(runId)}/results`)).results;
 }

@@ -54,7 +54,7 @@ export function bootstrapMean(xs: readonly number[], seed = 1): Interval | null 
   const value = mean(xs);
   const lo = minOf(xs);
   const hi = maxOf(xs);
-  if (xs.length === 1 || lo === hi) return { value: round(value), low: round(value), high: round(value) };
+  if (xs.length === 1 || lo === hi) return { value: round4(value), low: round4(value), high: round4(value) };
   const random = rng(seed);
   const means = new Float64Array(BOOTSTRAP_SAMPLES);
   const n = xs.length;
@@ -71,7 +71,7 @@ export function bootstrapMean(xs: readonly number[], seed = 1): Interval | null 
     }
   }
   means.sort();
-  return { value: round(value), low: round(nearestRank(means, 2.5)), high: round(nearestRank(means, 97.5)) };
+  return { value: round4(value), low: round4(nearestRank(means, 2.5)), high: round4(nearestRank(means, 97.5)) };
 }
 
 /** How many values equal hi when every value is lo or hi; null when there is a third level. */
@@ -115,7 +115,8 @@ function firstAtLeast(cdf: Float64Array, u: number): number {
   return lo;
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;
+/** Four decimals: how every ratio and score is reported. */
+export const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /**
  * Cohen's kappa of two raters' yes/no verdicts on the same items: their agreement beyond what

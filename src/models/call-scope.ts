@@ -47,6 +47,7 @@ export function storeCache(q: Queryable, projectId: string): ModelCache {
       const rows = await q.query<{ response: ModelStepResult }>(
         `UPDATE model_cache SET hits = hits + 1 WHERE project_id = $1 AND key = $2 RETURNING response`,
         [projectId, key],
+        { prepare: true },
       );
       return rows[0]?.response ?? null;
     },
@@ -55,6 +56,7 @@ export function storeCache(q: Queryable, projectId: string): ModelCache {
         `INSERT INTO model_cache (project_id, key, model, response) VALUES ($1, $2, $3, $4::jsonb)
          ON CONFLICT (project_id, key) DO UPDATE SET response = EXCLUDED.response, created_at = now()`,
         [projectId, key, model, JSON.stringify(result)],
+        { prepare: true },
       );
     },
   };
@@ -81,7 +83,11 @@ export class ProviderLimiter {
     const limit = this.limits.get(provider);
     if (limit === undefined) return fn();
     if ((this.active.get(provider) ?? 0) >= limit) {
-      await new Promise<void>((resolve) => this.waiting.set(provider, [...(this.waiting.get(provider) ?? []), resolve]));
+      await new Promise<void>((resolve) => {
+        const queue = this.waiting.get(provider);
+        if (queue) queue.push(resolve);
+        else this.waiting.set(provider, [resolve]);
+      });
     } else {
       this.active.set(provider, (this.active.get(provider) ?? 0) + 1);
     }

@@ -47,6 +47,6 @@ describe('statements run with { prepare: true } on the embedded store', () => {
     const select = `SELECT * FROM prepared_probe WHERE id = $1`;
     assert.equal((await db.query(select, [1], prepared)).length, 1);
     await db.query(`ALTER TABLE prepared_probe ADD COLUMN extra integer DEFAULT 5`);
-    assert.equal((await db.query<{ extra: number }>(select, [1]))[0].extra, 5);
+    assert.equal((await db.query<{ extra: number }>(select, [1], prepared))[0].extra, 5);
   });
 });

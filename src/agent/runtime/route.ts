@@ -3,6 +3,7 @@ import { classifyWithModel } from '../../models/call.ts';
 import { countTokens } from '../../models/tokens.ts';
 import { looksLikeFollowUp } from '../../knowledge/grounding/rewrite.ts';
 import type { PreparedAgent } from './prepared-agent.ts';
+import { round4 } from '../../core/stats.ts';
 
 export interface RouteDecision {
   /** null when the utterance is off-topic. */
@@ -63,7 +64,6 @@ function decide(label: string, confidence: number, ranking: RouteDecision['ranki
 }
 
 function attributes(d: RouteDecision, threshold: number): Record<string, unknown> {
-  return { topic: d.topic ?? 'off_topic', confidence: round(d.confidence), threshold, off_topic: d.topic === null, ranking: d.ranking.map((r) => ({ label: r.label, probability: round(r.probability) })) };
+  return { topic: d.topic ?? 'off_topic', confidence: round4(d.confidence), threshold, off_topic: d.topic === null, ranking: d.ranking.map((r) => ({ label: r.label, probability: round4(r.probability) })) };
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;

@@ -14,6 +14,7 @@ import type { ApprovalView, AnswerSource, Continuation, PlannedCall, SessionStat
 import type { RagStages } from '../../knowledge/grounding/stages.ts';
 import { formatContext } from '../../knowledge/grounding/handoff.ts';
 import { ground, localPassages, measureAnswer, type Grounding } from './ground.ts';
+import { round4 } from '../../core/stats.ts';
 
 export interface TurnContext {
   db: Db;
@@ -222,7 +223,7 @@ function toResult(session: SessionRow, agent: PreparedAgent, turnId: string, tra
     status: outcome.status,
     reply: outcome.reply,
     topic: decision?.topic ?? null,
-    confidence: decision ? Math.round(decision.confidence * 10_000) / 10_000 : null,
+    confidence: decision ? round4(decision.confidence) : null,
     citations: outcome.citations,
     sources: outcome.sources,
     approvals,

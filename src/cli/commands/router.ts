@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeAtomically } from '../write-file.ts';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { readLabeledCsv } from '../../models/local/router/csv.ts';
@@ -8,18 +8,6 @@ import { TopicRouter, type SerializedRouter } from '../../models/local/router/ro
 import { action, printJson } from '../run.ts';
 
 /** Writes next to the target then renames, so a reader never sees a half-written model. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
 async function loadModel(file: string): Promise<TopicRouter> {
   let text: string;
   try {

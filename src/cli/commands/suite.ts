@@ -1,4 +1,5 @@
-import { access, rename, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { writeAtomically } from '../write-file.ts';
 import type { Command } from 'commander';
 import { formatIssue, InputError } from '../../core/errors.ts';
 import { loadSuite } from '../../eval/suite/load.ts';
@@ -39,9 +40,7 @@ export function register(program: Command): void {
         if (!opts.force && (await exists(opts.out))) {
           throw new InputError(`${opts.out} exists; pass --force to overwrite it`, [{ file: opts.out, message: 'file exists' }]);
         }
-        const temp = `${opts.out}.${process.pid}.tmp`;
-        await writeFile(temp, yaml);
-        await rename(temp, opts.out);
+        await writeAtomically(opts.out, yaml);
         process.stderr.write(`wrote ${opts.out}: suite ${s.name}, ${s.cases.length} cases${warnings.length ? `, ${warnings.length} warning(s) above` : ''}\n`);
         return EXIT.ok;
       }),

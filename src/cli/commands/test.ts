@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeAtomically } from '../write-file.ts';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
@@ -10,7 +10,7 @@ import { builtinEvaluators } from '../../eval/evaluators/registry.ts';
 import { agentRun } from '../../eval/run/for-agent.ts';
 import { compareRuns, type RunComparison } from '../../eval/run/compare.ts';
 import type { CaseResult } from '../../eval/run/aggregate.ts';
-import { getRun, previousRun, resultsOf, type RunRow } from '../../eval/run/store.ts';
+import { getRun, previousRun, resultsOf, verdictsOf, type RunRow } from '../../eval/run/store.ts';
 import { storeCache } from '../../models/call-scope.ts';
 import { renderHtml } from '../../eval/report/html.ts';
 import { MAX_REPORT_TRACES } from '../../eval/report/html-traces.ts';
@@ -27,7 +27,7 @@ import type { TraceWithSpans } from '../../trace/types.ts';
 import { syncQuietly } from '../knowledge-sync.ts';
 import { action, EXIT, printJson } from '../run.ts';
 import { serverRequest, withStoreOrServer } from '../store-access.ts';
-import { runOnServer } from '../test-remote.ts';
+import { remoteResults, runOnServer } from '../test-remote.ts';
 
 interface TestOptions {
   agent?: string;
@@ -105,7 +105,7 @@ export function register(program: Command): void {
               progress?.({ done, total, elapsedMs: performance.now() - started }),
             );
             return report(remote, null, run, {
-              results: async () => remote.results,
+              results: () => remoteResults(url, remote.run.id),
               trace: async (id) => traceWithSpansFromJson(await serverRequest<Record<string, any>>(url, `/v1/traces/${encodeURIComponent(id)}`)),
             });
           },
@@ -180,11 +180,11 @@ interface ReportSource {
 }
 
 /** Reports a finished run in every form asked for; the exit code is the gate's verdict. */
-async function report(outcome: { run: RunRow; summary: RunSummary; results: CaseResult[] }, comparison: RunComparison | null, run: RunSettings, source: ReportSource): Promise<number> {
+async function report(outcome: { run: RunRow; summary: RunSummary }, comparison: RunComparison | null, run: RunSettings, source: ReportSource): Promise<number> {
   if (!run.json) process.stderr.write('\n');
   const results = run.junit || run.html ? await source.results() : [];
-  if (run.junit) await writeWhole(run.junit, renderJunit(outcome.run, outcome.summary, results));
-  if (run.html) await writeWhole(run.html, renderHtml(outcome.run, outcome.summary, results, await failedTraces(results, source.trace)));
+  if (run.junit) await writeAtomically(run.junit, renderJunit(outcome.run, outcome.summary, results));
+  if (run.html) await writeAtomically(run.html, renderHtml(outcome.run, outcome.summary, results, await failedTraces(results, source.trace)));
   if (run.json) printJson({ run: { ...outcome.run, summary: undefined }, summary: outcome.summary, comparison });
   else process.stdout.write(renderRun(outcome.run, outcome.summary) + (comparison ? renderComparison(comparison) : ''));
   return outcome.summary.gate.passed ? EXIT.ok : EXIT.failed;
@@ -212,7 +212,7 @@ async function compareWithBaseline(db: Db, run: RunRow, results: CaseResult[], b
   if (baseline === false) return null;
   const base = baseline ? await getRun(db, DEFAULT_PROJECT_ID, baseline) : await previousRun(db, DEFAULT_PROJECT_ID, run.suiteName, run.id);
   if (!base) return null;
-  return compareRuns(base.id, await resultsOf(db, DEFAULT_PROJECT_ID, base.id), results);
+  return compareRuns(base.id, await verdictsOf(db, DEFAULT_PROJECT_ID, base.id), results);
 }
 
 /** `openai=8,azure=4` → { openai: 8, azure: 4 }. */
@@ -234,12 +234,6 @@ async function storeInUse(url: string): Promise<never> {
 }
 
 /** Written beside the target and renamed over it, so a reader never sees half a report. */
-async function writeWhole(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
-
 function whole(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag} must be a whole number ≥ 1, got "${value}"`, [{ path: flag, message: 'expected a whole number ≥ 1' }]);

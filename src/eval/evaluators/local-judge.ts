@@ -21,8 +21,9 @@
 import { isAbstention } from '../../knowledge/grounding/relevance.ts';
 import type { Evaluator } from '../contracts.ts';
 import { factMatcher, keyFacts } from './facts.ts';
-import { graded, hasReference, noReplyReason, notApplicable, quoteList, round4, thresholdOf } from './shared.ts';
+import { graded, hasReference, noReplyReason, notApplicable, quoteList, thresholdOf } from './shared.ts';
 import { answerTokens, rougeL, tokenOverlap } from './text.ts';
+import { round4 } from '../../core/stats.ts';
 
 export interface LocalVerdict {
   score: number;

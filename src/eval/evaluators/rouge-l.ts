@@ -5,7 +5,8 @@
  */
 import type { Evaluator } from '../contracts.ts';
 import { answerTokens, rougeL as rougeLScore } from './text.ts';
-import { graded, hasReference, noReplyReason, notApplicable, numberOption, round4, thresholdOf } from './shared.ts';
+import { graded, hasReference, noReplyReason, notApplicable, numberOption, thresholdOf } from './shared.ts';
+import { round4 } from '../../core/stats.ts';
 
 export const rougeL: Evaluator = {
   name: 'rouge_l',

@@ -5,7 +5,8 @@
  */
 import type { Embedder } from '../../knowledge/contracts.ts';
 import type { Evaluator } from '../contracts.ts';
-import { graded, hasReference, noReplyReason, notApplicable, round4, thresholdOf } from './shared.ts';
+import { graded, hasReference, noReplyReason, notApplicable, thresholdOf } from './shared.ts';
+import { round4 } from '../../core/stats.ts';
 
 export function cosine(a: number[], b: number[]): number {
   if (a.length !== b.length) throw new Error(`embedding sizes differ: ${a.length} and ${b.length}`);

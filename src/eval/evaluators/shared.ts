@@ -5,6 +5,7 @@
  */
 import { InputError } from '../../core/errors.ts';
 import type { CaseOutput, EvaluatorSetting, Evaluator, Score, SuiteCase } from '../contracts.ts';
+import { round4 } from '../../core/stats.ts';
 
 type Named = Pick<Evaluator, 'name' | 'defaultThreshold'>;
 
@@ -57,7 +58,6 @@ export function invalidOption(e: Named, c: SuiteCase, key: string, message: stri
   return settingError(c, e.name, `options.${key}`, message);
 }
 
-export const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /** A 0..1 score judged against its threshold. */
 export function graded(evaluator: string, score: number, threshold: number, reason: string): Score {

@@ -4,7 +4,8 @@
  */
 import type { Evaluator } from '../contracts.ts';
 import { answerTokens, tokenOverlap } from './text.ts';
-import { graded, hasReference, noReplyReason, notApplicable, round4, thresholdOf } from './shared.ts';
+import { graded, hasReference, noReplyReason, notApplicable, thresholdOf } from './shared.ts';
+import { round4 } from '../../core/stats.ts';
 
 export const tokenF1: Evaluator = {
   name: 'token_f1',

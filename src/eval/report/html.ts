@@ -10,6 +10,7 @@ import type { CaseResult, MetricSummary } from '../run/aggregate.ts';
 import type { RunRow } from '../run/store.ts';
 import type { RunSummary } from '../run/summary.ts';
 import type { Score } from '../contracts.ts';
+import { LOWER_IS_BETTER_METRICS } from '../suite/schema.ts';
 import type { TraceWithSpans } from '../../trace/types.ts';
 import { traceAnchor, tracesSection } from './html-traces.ts';
 import { barChart, binValues, escapeHtml as e, histogram } from './svg.ts';
@@ -22,8 +23,7 @@ export interface HtmlReportOptions {
 }
 
 /** Measured values rather than 0..1 scores: reported in a table, not on a 0..1 chart. */
-const BUDGETS = new Set(['latency_ms', 'tokens', 'cost_usd']);
-const isBudget = (m: MetricSummary) => BUDGETS.has(m.metric) || (m.max !== null && m.max > 1) || (m.min !== null && m.min < 0);
+const isBudget = (m: MetricSummary) => LOWER_IS_BETTER_METRICS.has(m.metric) || (m.max !== null && m.max > 1) || (m.min !== null && m.min < 0);
 
 const GREEN = '#1a7f37';
 const RED = '#cf222e';
@@ -219,7 +219,7 @@ function failures(results: CaseResult[], inPage: Set<string>): string {
 function scoreCell(s: Score | undefined): string {
   if (!s) return '<td class="n" data-v="">–</td>';
   const tip = s.error ?? s.reason;
-  const shown = s.score === null ? (s.error ? 'error' : 'n/a') : BUDGETS.has(s.evaluator) ? measured(s.evaluator, s.score) : score(s.score);
+  const shown = s.score === null ? (s.error ? 'error' : 'n/a') : LOWER_IS_BETTER_METRICS.has(s.evaluator) ? measured(s.evaluator, s.score) : score(s.score);
   const mark = s.passed === null ? '' : s.passed ? ' ✓' : ' ✗';
   const cls = s.passed === null ? 'n' : s.passed ? 'n pass' : 'n fail';
   return `<td class="${cls}" data-v="${s.score ?? ''}" title="${e(tip)}">${e(shown + mark)}</td>`;

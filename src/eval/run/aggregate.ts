@@ -3,7 +3,7 @@
  * intervals, per topic accuracy, failures per root-cause stage, latency percentiles and cost.
  * Intervals are seeded bootstraps (core/stats.ts), the same on every machine.
  */
-import { bootstrapMean, maxOf, minOf, percentile, type Interval } from '../../core/stats.ts';
+import { bootstrapMean, type Interval, maxOf, minOf, percentile, round4 } from '../../core/stats.ts';
 import type { Score } from '../contracts.ts';
 import type { Stage } from './root-cause.ts';
 
@@ -21,6 +21,9 @@ export interface CaseResult {
   traceIds: string[];
   tags: string[];
 }
+
+/** The order results are reported in: by case id, then repeat. */
+export const inCaseOrder = (a: CaseResult, b: CaseResult): number => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat;
 
 export interface MetricSummary {
   metric: string;
@@ -65,10 +68,10 @@ export function aggregate(results: CaseResult[]): RunAggregates {
       errors: scores.filter((s) => s.error).length,
       mean: bootstrapMean(values),
       passRate: bootstrapMean(verdicts),
-      p50: values.length ? round(percentile(values, 50)) : null,
-      p95: values.length ? round(percentile(values, 95)) : null,
-      min: values.length ? round(minOf(values)) : null,
-      max: values.length ? round(maxOf(values)) : null,
+      p50: values.length ? round4(percentile(values, 50)) : null,
+      p95: values.length ? round4(percentile(values, 95)) : null,
+      min: values.length ? round4(minOf(values)) : null,
+      max: values.length ? round4(maxOf(values)) : null,
     };
   }).sort((a, b) => a.metric.localeCompare(b.metric));
 
@@ -89,12 +92,11 @@ export function aggregate(results: CaseResult[]): RunAggregates {
     passed: results.filter((r) => r.passed).length,
     passRate: bootstrapMean(results.map((r) => (r.passed ? 1 : 0))),
     metrics,
-    topics: [...topics].map(([topic, t]) => ({ topic, cases: t.cases, accuracy: round(t.right / t.cases) })).sort((a, b) => a.topic.localeCompare(b.topic)),
+    topics: [...topics].map(([topic, t]) => ({ topic, cases: t.cases, accuracy: round4(t.right / t.cases) })).sort((a, b) => a.topic.localeCompare(b.topic)),
     rootCauses: [...causes].map(([stage, failures]) => ({ stage, failures })).sort((a, b) => b.failures - a.failures),
-    latencyMs: latencies.length ? { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), max: round(maxOf(latencies)) } : { p50: 0, p95: 0, max: 0 },
+    latencyMs: latencies.length ? { p50: round4(percentile(latencies, 50)), p95: round4(percentile(latencies, 95)), max: round4(maxOf(latencies)) } : { p50: 0, p95: 0, max: 0 },
     costUsd: results.reduce((n, r) => n + r.costUsd, 0),
     tokens: results.reduce((n, r) => n + r.tokens, 0),
   };
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;

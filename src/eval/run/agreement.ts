@@ -5,7 +5,7 @@
  * people's reviews. Verdicts are compared as each evaluator's own threshold decided them, and
  * scores by rank, since the two score on scales that need not line up.
  */
-import { cohensKappa, spearman } from '../../core/stats.ts';
+import { cohensKappa, round4, spearman } from '../../core/stats.ts';
 import type { CaseResult } from './aggregate.ts';
 
 export interface JudgeAgreement {
@@ -49,7 +49,7 @@ export function judgeAgreement(results: readonly CaseResult[], judge: string, ot
       judge,
       with: other,
       cases: a.length,
-      agreement: round(same / a.length),
+      agreement: round4(same / a.length),
       kappa: roundOrNull(cohensKappa(a, b)),
       rankCorrelation: roundOrNull(spearman(sa, sb)),
       judgeOnlyPassed: a.filter((v, i) => v && !b[i]).length,
@@ -59,5 +59,4 @@ export function judgeAgreement(results: readonly CaseResult[], judge: string, ot
   return out;
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;
-const roundOrNull = (x: number | null) => (x === null ? null : round(x));
+const roundOrNull = (x: number | null) => (x === null ? null : round4(x));

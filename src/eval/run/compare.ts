@@ -10,6 +10,7 @@
  * exact McNemar test.
  */
 import { rng } from '../../core/random.ts';
+import { mean, round4 } from '../../core/stats.ts';
 import type { CaseResult } from './aggregate.ts';
 
 export interface MetricChange {
@@ -45,11 +46,15 @@ function perCase(results: CaseResult[]): Map<string, { metrics: Map<string, numb
   for (const r of results) {
     const entry = sums.get(r.caseId) ?? { metrics: new Map<string, number[]>(), passed: [] };
     entry.passed.push(r.passed ? 1 : 0);
-    for (const s of r.scores) if (s.score !== null) entry.metrics.set(s.evaluator, [...(entry.metrics.get(s.evaluator) ?? []), s.score]);
+    for (const s of r.scores) {
+      if (s.score === null) continue;
+      const scores = entry.metrics.get(s.evaluator);
+      if (scores) scores.push(s.score);
+      else entry.metrics.set(s.evaluator, [s.score]);
+    }
     sums.set(r.caseId, entry);
   }
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return new Map([...sums].map(([id, e]) => [id, { metrics: new Map([...e.metrics].map(([m, xs]) => [m, avg(xs)])), passed: avg(e.passed) }]));
+  return new Map([...sums].map(([id, e]) => [id, { metrics: new Map([...e.metrics].map(([m, xs]) => [m, mean(xs)])), passed: mean(e.passed) }]));
 }
 
 /** Two-sided sign-flip permutation p-value of the mean difference. */
@@ -79,10 +84,10 @@ export function pairedPValue(differences: number[], seed = 7): number {
 }
 
 function change(metric: string, pairs: [number, number][]): MetricChange {
-  const baseline = pairs.reduce((n, [b]) => n + b, 0) / pairs.length;
-  const current = pairs.reduce((n, [, c]) => n + c, 0) / pairs.length;
+  const baseline = mean(pairs.map(([b]) => b));
+  const current = mean(pairs.map(([, c]) => c));
   const p = pairedPValue(pairs.map(([b, c]) => c - b));
-  return { metric, cases: pairs.length, baseline: round(baseline), current: round(current), delta: round(current - baseline), pValue: round(p), significant: p < ALPHA };
+  return { metric, cases: pairs.length, baseline: round4(baseline), current: round4(current), delta: round4(current - baseline), pValue: round4(p), significant: p < ALPHA };
 }
 
 export function compareRuns(baselineRunId: string, baseline: CaseResult[], current: CaseResult[]): RunComparison {
@@ -109,4 +114,3 @@ export function compareRuns(baselineRunId: string, baseline: CaseResult[], curre
   };
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;

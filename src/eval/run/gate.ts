@@ -6,7 +6,7 @@
  */
 import type { GateCriterion } from '../contracts.ts';
 import type { CaseResult } from './aggregate.ts';
-import { maxOf, mean, minOf, percentile } from '../../core/stats.ts';
+import { maxOf, mean, minOf, percentile, round4 } from '../../core/stats.ts';
 
 export interface CriterionVerdict extends GateCriterion {
   /** The aggregate measured, null when nothing was scored. */
@@ -59,13 +59,12 @@ export function evaluateGate(criteria: GateCriterion[], results: CaseResult[]): 
     const label = `${c.metric} ${c.aggregate} ${c.op} ${c.threshold}`;
     const needed = c.minCases ?? 1;
     if (values.length < needed) {
-      return { ...c, value: values.length ? round(aggregateOf(values, c.aggregate)) : null, cases: values.length, passed: false, reason: `${label}: only ${values.length} scored case(s), the gate needs ${needed}` };
+      return { ...c, value: values.length ? round4(aggregateOf(values, c.aggregate)) : null, cases: values.length, passed: false, reason: `${label}: only ${values.length} scored case(s), the gate needs ${needed}` };
     }
-    const value = round(aggregateOf(values, c.aggregate));
+    const value = round4(aggregateOf(values, c.aggregate));
     const passed = c.op === '>=' ? value >= c.threshold : value <= c.threshold;
     return { ...c, value, cases: values.length, passed, reason: `${label}: ${value} over ${values.length} case(s)${passed ? '' : ' — not met'}` };
   });
   return { passed: verdicts.every((v) => v.passed), criteria: verdicts };
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;

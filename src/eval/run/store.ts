@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { CaseOutput, Score } from '../contracts.ts';
-import type { CaseResult } from './aggregate.ts';
+import { inCaseOrder, type CaseResult } from './aggregate.ts';
 import type { RunSummary } from './summary.ts';
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -61,6 +61,15 @@ export async function listRuns(q: Queryable, projectId: string, opts: { suite?: 
     [projectId, opts.suite ?? null, opts.limit ?? 20],
   );
   return rows.map(toRun);
+}
+
+/** How many results each run has stored so far, in one query for any number of runs. */
+export async function resultCounts(q: Queryable, projectId: string, runIds: string[]): Promise<Map<string, number>> {
+  const rows = await q.query<{ run_id: string; n: number }>(
+    `SELECT run_id, count(*)::int AS n FROM eval_results WHERE project_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id`,
+    [projectId, runIds],
+  );
+  return new Map(rows.map((r) => [r.run_id, r.n]));
 }
 
 export interface StoredResult extends CaseResult {
@@ -126,7 +135,7 @@ export async function verdictsOf(q: Queryable, projectId: string, runId: string)
        FROM eval_results WHERE project_id = $1 AND run_id = $2`,
     [projectId, runId],
   );
-  return rows.map(toResult).sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+  return rows.map(toResult).sort(inCaseOrder);
 }
 
 function toResult(row: Raw): CaseResult {

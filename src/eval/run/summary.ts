@@ -8,6 +8,7 @@ import { localJudge } from '../evaluators/local-judge.ts';
 import { aggregate, type CaseResult, type RunAggregates } from './aggregate.ts';
 import { judgeAgreement, type JudgeAgreement } from './agreement.ts';
 import { evaluateGate, type GateVerdict } from './gate.ts';
+import { round4 } from '../../core/stats.ts';
 
 export interface Consistency {
   repeats: number;
@@ -29,8 +30,7 @@ export interface RunSummary extends RunAggregates {
 
 /** `modelGraded`: the names of the run's model-graded evaluators, which the local judge is compared with. */
 export function summarize(results: CaseResult[], gate: GateCriterion[], repeats: number, modelGraded: readonly string[] = []): RunSummary {
-  const byCase = new Map<string, CaseResult[]>();
-  for (const r of results) byCase.set(r.caseId, [...(byCase.get(r.caseId) ?? []), r]);
+  const byCase = Map.groupBy(results, (r) => r.caseId);
   const consistency: Consistency | null =
     repeats > 1
       ? {
@@ -51,4 +51,4 @@ export function summarize(results: CaseResult[], gate: GateCriterion[], repeats:
   };
 }
 
-const rate = (flags: boolean[]) => (flags.length ? Math.round((flags.filter(Boolean).length / flags.length) * 10_000) / 10_000 : 0);
+const rate = (flags: boolean[]) => (flags.length ? round4(flags.filter(Boolean).length / flags.length) : 0);

@@ -8,7 +8,7 @@
  * kept (the store has them); an evaluator error's text is.
  */
 import type { Score } from '../contracts.ts';
-import type { CaseResult } from './aggregate.ts';
+import { inCaseOrder, type CaseResult } from './aggregate.ts';
 
 /** A typed array that doubles when full; `fill` is what a row never set reads as. */
 class Column<T extends Float64Array | Int32Array | Int8Array> {
@@ -117,7 +117,7 @@ export class VerdictLog {
   results(): CaseResult[] {
     const out: CaseResult[] = [];
     for (let i = 0; i < this.#rows; i++) out.push(this.#row(i));
-    return out.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.repeat - b.repeat);
+    return out.sort(inCaseOrder);
   }
 
   #row(i: number): CaseResult {

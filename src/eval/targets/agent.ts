@@ -11,6 +11,7 @@ import type { Queryable } from '../../store/db.ts';
 import { getTrace } from '../../trace/store.ts';
 import type { TraceWithSpans } from '../../trace/types.ts';
 import type { CaseOutput, GuardBlock, ObservedAction, SuiteCase } from '../contracts.ts';
+import { errorOutput, roundMs } from './request.ts';
 
 export interface Target {
   /** What reports call it: `acme-support@1a2b3c`, a URL... */
@@ -66,7 +67,9 @@ async function runCase(opts: AgentTargetOptions, c: SuiteCase, signal?: AbortSig
       results.push(r);
     }
   } catch (err) {
-    return emptyOutput({ status: 'error', error: errorMessage(err), latencyMs: performance.now() - started, traceIds });
+    // An interrupted run stops here; the case is left without a result so a resume runs it again.
+    if (signal?.aborted) throw err;
+    return { ...errorOutput(errorMessage(err), performance.now() - started), traceIds };
   }
   const traces = await Promise.all([...new Set(traceIds)].map((id) => getTrace(opts.db, opts.projectId, id)));
   return fromTurns(results, traces, performance.now() - started);
@@ -94,7 +97,7 @@ function fromTurns(results: TurnResult[], traces: TraceWithSpans[], latencyMs: n
     sources: (last?.sources ?? []).map((s) => ({ document: s.document, source: s.source, supported: s.supported })),
     context,
     retrieved: (stages?.retriever.scores ?? []).map((s) => ({ document: s.document, source: s.source })),
-    latencyMs: round(latencyMs),
+    latencyMs: roundMs(latencyMs),
     inputTokens: traces.reduce((n, t) => n + t.inputTokens, 0),
     outputTokens: traces.reduce((n, t) => n + t.outputTokens, 0),
     costUsd: traces.reduce((n, t) => n + t.costUsd, 0),
@@ -116,8 +119,3 @@ function guardBlock(traces: TraceWithSpans[]): GuardBlock | undefined {
   return undefined;
 }
 
-function emptyOutput(over: Partial<CaseOutput> & Pick<CaseOutput, 'status' | 'error' | 'latencyMs' | 'traceIds'>): CaseOutput {
-  return { reply: null, topic: null, actions: [], sources: [], context: [], retrieved: [], inputTokens: 0, outputTokens: 0, costUsd: 0, stages: null, ...over, latencyMs: round(over.latencyMs) };
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;

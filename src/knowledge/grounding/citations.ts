@@ -1,10 +1,11 @@
 import { InputError } from '../../core/errors.ts';
 import { renderActionResult } from '../../models/local/render-result.ts';
 import { splitSentences, stem, tokenize, words } from '../../models/local/sentences.ts';
-import { idfTable, round4, weightedCoverage } from './coverage.ts';
+import { idfTable, weightedCoverage } from './coverage.ts';
 import type { ChunkId, ContextPassage } from './handoff.ts';
 import { passageHeading } from './handoff.ts';
 import { isAbstention } from './relevance.ts';
+import { round4 } from '../../core/stats.ts';
 
 /**
  * Stage 6: every `[n]` of an answer checked against passage n. A sentence is supported when one

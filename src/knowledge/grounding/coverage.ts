@@ -49,7 +49,3 @@ export function questionTerms(question: string): string[] {
 export function withoutQuestionForm(question: string): string {
   return question.replace(/\bhow (long|much|many|soon|often|far)\b/gi, 'how');
 }
-
-export function round4(x: number): number {
-  return Math.round(x * 10_000) / 10_000;
-}

@@ -1,6 +1,7 @@
 import { stem, tokenize, words } from '../../models/local/sentences.ts';
-import { idfTable, questionTerms, round4, weightedCoverage } from './coverage.ts';
+import { idfTable, questionTerms, weightedCoverage } from './coverage.ts';
 import type { ChunkId } from './handoff.ts';
+import { round4 } from '../../core/stats.ts';
 
 /**
  * Offline measures of stages 3 and 5: how relevant each retrieved chunk looks, whether the

@@ -5,6 +5,7 @@ import type { AssembledContext, ChunkId, DropReason, DroppedChunk, IncludedChunk
 import type { ProcessedQuery } from './query.ts';
 import { answerRelevance, isAbstention, type ChunkRelevance, type RetrievalAccuracy } from './relevance.ts';
 import type { QueryRewrite } from './rewrite.ts';
+import { round4 } from '../../core/stats.ts';
 
 /**
  * The six measured stages of a grounded answer, as stored on the turn's trace: plain JSON, one
@@ -75,7 +76,6 @@ export interface RagStages {
   grounding: GroundingStage;
 }
 
-const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export function queryStage(processed: ProcessedQuery, rewrite: QueryRewrite): QueryStage {
   return { ...processed, rewritten: rewrite.query !== processed.normalized ? rewrite.query : null, rewrite };

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { agentRun } from '../../eval/run/for-agent.ts';
 import { runSuite } from '../../eval/run/runner.ts';
-import { getRun, listRuns, resultsOf, type RunRow } from '../../eval/run/store.ts';
+import { getRun, listRuns, resultCounts, resultsOf, type RunRow } from '../../eval/run/store.ts';
 import { parseSuite } from '../../eval/suite/load.ts';
 import { newRouter, type AppDeps } from '../app.ts';
 import { ErrorBody, jsonBody } from '../contracts.ts';
@@ -73,16 +73,17 @@ const results = createRoute({
 });
 
 export function testRunRoutes({ chat }: AppDeps) {
-  const view = async (run: RunRow) => {
-    const [{ n }] = await chat.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM eval_results WHERE run_id = $1`, [run.id]);
-    return {
+  const views = async (runs: RunRow[]) => {
+    const done = await resultCounts(chat.db, chat.projectId, runs.map((r) => r.id));
+    return runs.map((run) => ({
       ...run,
       startedAt: run.startedAt.toISOString(),
       finishedAt: run.finishedAt?.toISOString() ?? null,
-      done: n,
+      done: done.get(run.id) ?? 0,
       summary: (run.summary as Record<string, unknown> | null) ?? null,
-    };
+    }));
   };
+  const view = async (run: RunRow) => (await views([run]))[0];
   return newRouter()
     .openapi(start, async (c) => {
       const body = c.req.valid('json');
@@ -106,7 +107,7 @@ export function testRunRoutes({ chat }: AppDeps) {
     .openapi(list, async (c) => {
       const q = c.req.valid('query');
       const runs = await listRuns(chat.db, chat.projectId, { suite: q.suite, limit: q.limit });
-      return c.json({ runs: await Promise.all(runs.map(view)) }, 200);
+      return c.json({ runs: await views(runs) }, 200);
     })
     .openapi(get, async (c) => c.json(await view(await getRun(chat.db, chat.projectId, c.req.valid('param').id)), 200))
     .openapi(results, async (c) => {

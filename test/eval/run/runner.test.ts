@@ -129,6 +129,12 @@ describe('the batch runner', () => {
     }
   });
 
+  test('an interrupted case of an agent target is thrown, not recorded as a failed case a resume would skip', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('interrupted'));
+    await assert.rejects(target.run(suite(1).cases[0], abort.signal), /interrupted/);
+  });
+
   test('an interrupted run keeps its results and resumes with only the missing cases', async () => {
     const abort = new AbortController();
     let runId = '';
