@@ -178,6 +178,14 @@ export async function loadAgentsDir(dir: string): Promise<{ agents: LoadedAgent[
   return { agents, errors };
 }
 
+/** Whether an AGENT argument is written as a path (it has a separator or a YAML extension) rather than a name. */
+export const isAgentPath = (ref: string): boolean => /[\\/]|\.ya?ml$/.test(ref);
+
+/** The name of the agent an AGENT argument means: read from its file when given as a path. */
+export async function agentNameOf(ref: string, agentsDir?: string): Promise<string> {
+  return isAgentPath(ref) ? (await resolveAgentRef(ref, agentsDir)).definition.name : ref;
+}
+
 /** AGENT as every command takes it: a path to an agent file or its folder, or an agent's name under agentsDir. */
 export async function resolveAgentRef(ref: string, agentsDir?: string): Promise<LoadedAgent> {
   if (await stat(path.resolve(ref)).catch(() => null)) return loadAgent(ref);

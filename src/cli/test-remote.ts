@@ -4,8 +4,8 @@
  * then reports exactly as a local run does.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { CaseResult } from '../eval/run/aggregate.ts';
+import { suiteFormatOf } from '../eval/suite/load.ts';
 import type { RunRow } from '../eval/run/store.ts';
 import type { RunSummary } from '../eval/run/summary.ts';
 import { serverRequest } from './store-access.ts';
@@ -29,8 +29,7 @@ export async function runOnServer(
   body: { agent: string; concurrency: number; repeat: number; approvals: string },
   onProgress?: (done: number, total: number) => void,
 ): Promise<RemoteRun> {
-  const ext = path.extname(file).toLowerCase();
-  const format = ext === '.jsonl' ? 'jsonl' : ext === '.csv' ? 'csv' : 'yaml';
+  const format = suiteFormatOf(file);
   let view = await serverRequest<RunView>(url, '/v1/test-runs', { method: 'POST', body: { ...body, suite: await readFile(file, 'utf8'), format } });
   while (view.status === 'running') {
     onProgress?.(view.done, view.caseCount * view.repeats);

@@ -5,6 +5,8 @@
  * Conventions: JSON values are passed as JSON text and cast in SQL (`$1::jsonb`); timestamps are
  * `timestamptz` and come back as Date; every table has `project_id`.
  */
+import { sha256 } from '../core/ids.ts';
+
 export interface QueryOptions {
   /**
    * Plan the statement once per connection and reuse the plan. For statements sent on every turn
@@ -38,3 +40,19 @@ export interface Db extends Queryable {
 }
 
 export const DEFAULT_PROJECT_ID = 'default';
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a prepared statement goes by on either store: derived from its text, so every
+ * connection gives the same statement the same name. Remembered, since the hot statements are a
+ * few dozen texts asked for on every turn.
+ */
+export function preparedName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `ap_${sha256(sql).slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}

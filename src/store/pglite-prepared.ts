@@ -1,5 +1,5 @@
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
-import { sha256 } from '../core/ids.ts';
+import { preparedName } from './db.ts';
 
 /**
  * Named prepared statements on PGlite. PGlite's own `query` parses and plans every statement anew;
@@ -81,7 +81,7 @@ export class PreparedStatements {
   }
 
   private async prepare(sql: string, send: (message: Uint8Array) => Promise<unknown[]>): Promise<Prepared> {
-    const name = `ap_${sha256(sql).slice(0, 24)}`;
+    const name = preparedName(sql);
     await send(protocol.serialize.parse({ name, text: sql }));
     const described = await send(protocol.serialize.describe({ type: 'S', name }));
     const prepared = { name, types: parse.parseDescribeStatementResults(described as never) };

@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { sha256 } from '../core/ids.ts';
-import type { Db, Queryable, QueryOptions, StoreCapabilities } from './db.ts';
+import { preparedName, type Db, type Queryable, type QueryOptions, type StoreCapabilities } from './db.ts';
 
 const INT8_OID = 20;
 
@@ -96,7 +95,7 @@ export class PostgresDb implements Db {
 async function run<T>(target: pg.Pool | pg.PoolClient, sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]> {
   // node-postgres prepares a named statement once on each connection and reuses it there.
   const result = (options?.prepare && params && params.length > 0
-    ? await target.query({ name: `ap_${sha256(sql).slice(0, 24)}`, text: sql, values: params })
+    ? await target.query({ name: preparedName(sql), text: sql, values: params })
     : await target.query(sql, params && params.length > 0 ? params : undefined)) as pg.QueryResult | pg.QueryResult[];
   const last = Array.isArray(result) ? result.at(-1) : result;
   return (last?.rows ?? []) as T[];

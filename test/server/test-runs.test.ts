@@ -39,16 +39,21 @@ describe('the test-run API', () => {
     await db.close();
   });
 
+  /** Follows a run until it is no longer running (at most 5 s). */
+  async function finished(run: any): Promise<any> {
+    for (let i = 0; i < 200 && run.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      run = (await api(`/v1/test-runs/${run.id}`)).body;
+    }
+    return run;
+  }
+
   test('starts a run with 202, shows its progress and then its summary and results', async () => {
     const started = await api('/v1/test-runs', { method: 'POST', body: { agent: 'mini-knowledge', suite: suiteYaml } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.status, 'running');
     assert.equal(started.body.caseCount, 3);
-    let run = started.body;
-    for (let i = 0; i < 200 && run.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      run = (await api(`/v1/test-runs/${started.body.id}`)).body;
-    }
+    const run = await finished(started.body);
     assert.equal(run.status, 'completed');
     assert.equal(run.done, 3);
     assert.equal(run.summary.gate.passed, true);
@@ -64,6 +69,10 @@ describe('the test-run API', () => {
     const started = await api('/v1/test-runs', { method: 'POST', body: { agent: 'mini-knowledge', suite: { name: 'as-json', cases: [{ utterance: 'How do I sharpen the chef knife?', expectedTopic: 'kitchen' }] } } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.suiteName, 'as-json');
+    const run = await finished(started.body);
+    assert.deepEqual([run.status, run.done, run.summary.passed], ['completed', 1, 1]);
+    const [result] = (await api(`/v1/test-runs/${run.id}/results`)).body.results;
+    assert.equal(result.topic, 'kitchen');
   });
 
   test('answers 400 naming the line of a bad suite, 404 for an unknown agent or run', async () => {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
-import { resolveAgentRef } from '../../agent/load.ts';
+import { agentNameOf } from '../../agent/load.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
 import type { TurnResult } from '../../agent/runtime/types.ts';
 import { DEFAULT_PROJECT_ID } from '../../store/db.ts';
@@ -36,7 +36,7 @@ export function register(program: Command): void {
             return converse(localClient(new ChatService(db, agents, DEFAULT_PROJECT_ID)), agent.definition.name, opts);
           },
           remote: async (url) => {
-            const name = /[\\/]|\.ya?ml$/.test(ref) ? (await resolveAgentRef(ref, opts.agents)).definition.name : ref;
+            const name = await agentNameOf(ref, opts.agents);
             if (!opts.json) process.stderr.write(`(the store is held by a running server; talking to it at ${url})\n`);
             return converse(remoteClient(url), name, opts);
           },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ChatService } from '../../agent/chat-service.ts';
 import { AgentRegistry } from '../../agent/registry.ts';
-import { resolveAgentRef } from '../../agent/load.ts';
+import { agentNameOf, isAgentPath } from '../../agent/load.ts';
 import type { RunSummary } from '../../eval/run/summary.ts';
 import { AgentproofError, InputError } from '../../core/errors.ts';
 import { builtinEvaluators } from '../../eval/evaluators/registry.ts';
@@ -86,7 +86,7 @@ export function register(program: Command): void {
         // The command line's --agent wins over the suite's target, as it does over the suite's agent.
         if (suite.target && !opts.agent) return testTarget(suite, suite.target, opts.data, run);
         // A path in the suite file is relative to the suite; a bare name is looked up under --agents.
-        const ref = opts.agent ?? (suite.agent && /[\\/]|\.ya?ml$/.test(suite.agent) ? path.resolve(path.dirname(file), suite.agent) : suite.agent);
+        const ref = opts.agent ?? (suite.agent && isAgentPath(suite.agent) ? path.resolve(path.dirname(file), suite.agent) : suite.agent);
         if (!ref) throw new InputError(`no agent to test: give --agent, or name one in ${file} as "agent:" or "target:"`, [{ file, path: 'agent', message: 'missing' }]);
         return withStoreOrServer({ data: opts.data, command: 'agentproof test' }, {
           local: async (db) => {
@@ -98,7 +98,7 @@ export function register(program: Command): void {
           },
           remote: async (url) => {
             if (!opts.json) process.stderr.write(`(the store is held by a running server; running the suite through it at ${url})\n`);
-            const name = /[\\/]|\.ya?ml$/.test(ref) ? (await resolveAgentRef(ref, opts.agents)).definition.name : ref;
+            const name = await agentNameOf(ref, opts.agents);
             const progress = run.json ? undefined : progressLine();
             const started = performance.now();
             const remote = await runOnServer(url, file, { agent: name, concurrency, repeat, approvals: opts.approvals }, (done, total) =>

@@ -5,7 +5,8 @@
  */
 import type { LlmHandle } from '../../models/registry.ts';
 import type { Evaluator } from '../contracts.ts';
-import { formatContext, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, hasExpectation, NO_EXPECTATION } from './judge.ts';
+import { formatContext, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, NO_EXPECTATION } from './judge.ts';
+import { hasExpectation } from './shared.ts';
 
 const prompt = loadJudgePrompt('context_recall', 1);
 

@@ -4,8 +4,8 @@
  */
 import type { LlmHandle } from '../../models/registry.ts';
 import type { Evaluator } from '../contracts.ts';
-import { clip, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, hasExpectation, NO_EXPECTATION } from './judge.ts';
-import { noReplyReason } from './shared.ts';
+import { clip, formatQuestion, judgeEvaluator, loadJudgePrompt, expectationValues, NO_EXPECTATION } from './judge.ts';
+import { hasExpectation, noReplyReason } from './shared.ts';
 
 const prompt = loadJudgePrompt('correctness', 1);
 

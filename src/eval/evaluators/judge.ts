@@ -69,8 +69,6 @@ export function parseVerdict(reply: string, finishReason = 'stop'): JudgeVerdict
 /** Stands in for a reference or expected outcome the case does not give. */
 export const NOT_GIVEN = '(not given)';
 
-/** Whether a case says what a right answer is: a reference, an expected outcome, or both. */
-export const hasExpectation = (c: SuiteCase): boolean => hasReference(c.reference) || hasReference(c.expectedOutcome);
 export const NO_EXPECTATION = 'the case has neither a reference nor an expectedOutcome';
 
 /** The case's reference and expected outcome as prompt values, each marked when not given. */

@@ -78,9 +78,12 @@ export function noReplyReason(out: Pick<CaseOutput, 'status' | 'error' | 'blocke
 
 export const hasReference = (reference: string | undefined): reference is string => reference !== undefined && reference.trim() !== '';
 
+/** Whether a case says what a right answer is: a reference, an expected outcome, or both. */
+export const hasExpectation = (c: SuiteCase): boolean => hasReference(c.reference) || hasReference(c.expectedOutcome);
+
 /** A case about the content of an answer (rather than routing or actions): model-graded answer checks apply. */
 export function isAnswerCase(c: SuiteCase): boolean {
-  return hasReference(c.reference) || hasReference(c.expectedOutcome) || (c.expectedSources?.length ?? 0) > 0;
+  return hasExpectation(c) || (c.expectedSources?.length ?? 0) > 0;
 }
 
 /** The message the (last) reply answers: the utterance, or the last user turn of the conversation. */

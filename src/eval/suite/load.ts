@@ -29,7 +29,7 @@ export const MAX_SUITE_BYTES = 64 * 1024 * 1024;
 
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   file = path.resolve(file);
-  formatOf(file);
+  suiteFormatOf(file);
   const info = await stat(file).catch((err: unknown) => {
     throw new InputError(`cannot read suite file ${file}: ${errorMessage(err)}`, [{ file, message: errorMessage(err) }]);
   });
@@ -42,7 +42,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
 
 /** Parses suite text; `file` names it in issues as given (a request body has no path), and its extension says the format. */
 export function parseSuite(text: string, file: string): LoadedSuite {
-  const format = formatOf(file);
+  const format = suiteFormatOf(file);
   const title = `invalid suite ${file}`;
   // Spreadsheet and Windows editors often start files with a byte-order mark.
   text = text.replace(/^\uFEFF/, '');
@@ -52,7 +52,8 @@ export function parseSuite(text: string, file: string): LoadedSuite {
   return validateRows(rows, file, title);
 }
 
-function formatOf(file: string): 'yaml' | 'jsonl' | 'csv' {
+/** A suite file's format, from its extension; an InputError naming the file for any other. */
+export function suiteFormatOf(file: string): 'yaml' | 'jsonl' | 'csv' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
   if (ext === '.jsonl' || ext === '.csv') return ext.slice(1) as 'jsonl' | 'csv';
